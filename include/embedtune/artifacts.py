@@ -119,6 +119,14 @@ def read_manifest(stage_dir: str | Path) -> dict[str, Any]:
     return read_json(path)
 
 
+def stage_summary(stage_dir: str | Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The small dict a stage hands on (XCom): its folder, manifest path and scalar stats."""
+    scalars = {key: value for key, value in manifest.items()
+               if isinstance(value, (int, float, str, bool)) and key != "stage"}
+    return {"stage": manifest["stage"], "dir": str(stage_dir),
+            "manifest": str(Path(stage_dir) / MANIFEST_NAME), **scalars}
+
+
 @contextlib.contextmanager
 def file_lock(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
     """An exclusive advisory lock (flock) held for the block: guards shared registries/caches."""
