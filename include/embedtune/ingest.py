@@ -30,6 +30,7 @@ from embedtune.artifacts import (
     write_manifest,
 )
 from embedtune.config import EmbedtuneConfig
+from embedtune.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ PAGES_FILE = "pages.jsonl"
 MIN_TEXT_CHARS = 20
 
 
-class NoUsableTextError(RuntimeError):
+class NoUsableTextError(DataError):
     """No file of the folder gave any text: the run cannot go on."""
 
 

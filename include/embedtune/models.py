@@ -8,14 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from embedtune.config import DEFAULT_BASE_MODEL
+from embedtune.errors import ModelNotFoundError
 
 log = logging.getLogger(__name__)
 
 _DEFAULT_ALIASES = {DEFAULT_BASE_MODEL, "all-MiniLM-L6-v2", "default"}
-
-
-class ModelNotFoundError(ValueError):
-    """The model id or path names no model we can load."""
 
 
 def resolve_model(name_or_path: str) -> str:

@@ -36,7 +36,8 @@ from embedtune.artifacts import (
     write_jsonl,
     write_manifest,
 )
-from embedtune.config import ConfigError, EmbedtuneConfig
+from embedtune.config import EmbedtuneConfig
+from embedtune.errors import ConfigError, DataError
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,9 @@ VERBS = frozenset("""
 contain contains apply applies correspond corresponds identify identifies determine provide
 provides help helps make makes allow allows enable enables require requires establish ensure
 consider implement document review assess develop maintain evaluate monitor verify support
-supports address addresses describe describes follow following suggested encouraged vary
-varies begin begins listed organized shaded target targets increase increases reduce reduces
-exist exists arise arises become becomes seek seeks take takes need needs given
+supports address addresses describe describes follow following suggested encouraged vary varies
+begin begins listed organized shaded target targets increase increases reduce reduces exist
+exists arise arises become becomes seek seeks take takes need needs given
 """.split())
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*[A-Za-z0-9]|[A-Za-z]")
@@ -71,7 +72,9 @@ _DEFINITION = re.compile(
     r"^(?:The term\s+)?[\"“]?(?P<term>[A-Z][\w\- ]{2,60}?)[\"”]?\s*(?:\([A-Z]{2,8}\)\s*)?"
     r"(?:refers to|means|is defined as|is the|are the|describes)\s+(?P<rest>.+)$"
 )
-_ABBREVIATION = re.compile(r"(?P<term>(?:[A-Z][a-z]+[ -]){1,5}[A-Z][a-z]+)\s+\((?P<abbr>[A-Z]{2,8})\)")
+_ABBREVIATION = re.compile(
+    r"(?P<term>(?:[A-Z][a-z]+[ -]){1,5}[A-Z][a-z]+)\s+\((?P<abbr>[A-Z]{2,8})\)"
+)
 _RECOMMENDATION = re.compile(r"\b(should|must|shall|recommend|establish|ensure|consider|"
                              r"implement|document|review|assess|develop|maintain)\b", re.I)
 _RISK = re.compile(r"\b(risk|risks|harm|harms|threat|vulnerab\w*|misuse|attack\w*|fail\w*|"
@@ -282,7 +285,7 @@ class SummaryGenerator(PairGenerator):
         phrases = key_phrases(chunk["text"], self.stats, top=5)
         if len(phrases) < 3:
             return []
-        heading = re.sub(r"^[\d.]+\s*", "", chunk.get("heading", "")).strip() or phrases[3 % 5 if len(phrases) > 3 else 0]
+        heading = re.sub(r"^[\d.]+\s*", "", chunk.get("heading", "")).strip() or phrases[0]
         found = []
         forms = rng.sample(self.FORMS, len(self.FORMS))
         for form in forms[:limit]:
@@ -374,7 +377,7 @@ def synthesize_pairs(themes_dir: str | Path, out_dir: str | Path,
     with StageTimer() as timer:
         chunks = list(read_jsonl(theme_manifest["chunks_path"]))
         if len(chunks) < 2:
-            raise ValueError(f"need at least 2 chunks to split train/eval, got {len(chunks)}")
+            raise DataError(f"need at least 2 chunks to split train/eval, got {len(chunks)}")
         stats = CorpusStats.build(chunk["text"] for chunk in chunks)
         held_out = split_chunks([c["chunk_id"] for c in chunks], settings.eval_fraction,
                                 settings.seed)
@@ -395,7 +398,7 @@ def synthesize_pairs(themes_dir: str | Path, out_dir: str | Path,
         for row in eval_rows:
             row["positive"] = text_of[row["chunk_id"]]
         if not train_rows:
-            raise ValueError(f"generator {settings.generator!r} produced no training pairs")
+            raise DataError(f"generator {settings.generator!r} produced no training pairs")
         write_jsonl(out_dir / TRAIN_FILE, train_rows)
         write_jsonl(out_dir / EVAL_FILE, eval_rows)
     cross = cross_generators(settings.generator, settings.eval_generators)

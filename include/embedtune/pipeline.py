@@ -11,8 +11,9 @@ import re
 import time
 from pathlib import Path
 
-from embedtune.artifacts import write_json
+from embedtune.artifacts import read_manifest, write_json
 from embedtune.config import EmbedtuneConfig
+from embedtune.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -56,47 +57,67 @@ class RunLayout:
         return self.run_dir / STAGE_DIRS[name]
 
 
+def run_stage(stage: str, layout: RunLayout, config: EmbedtuneConfig,
+              pdf_dir: str | Path | None = None, publish_token: str | None = None,
+              extra_question_sets: dict[str, str | Path] | None = None) -> dict:
+    """Run one stage of a run, reading the previous stages' manifests from the run folder."""
+    from embedtune import (
+        chunking,
+        evaluation,
+        ingest,
+        pairs,
+        publishing,
+        registry,
+        report,
+        themes,
+        training,
+    )
+
+    if stage == "ingest" and pdf_dir is None:
+        raise ConfigError("the ingest stage needs the PDF folder")
+    if stage == "ingest":
+        write_json(layout.run_dir / "config.json", config.to_dict())
+        return ingest.ingest_pdfs(pdf_dir, layout.stage("ingest"), config,
+                                  cache_dir=layout.cache_dir / "ingest")
+    if stage == "chunk":
+        return chunking.chunk_pages(layout.stage("ingest"), layout.stage("chunk"), config)
+    if stage == "theme":
+        return themes.theme_chunks(layout.stage("chunk"), layout.stage("theme"), config,
+                                   pdf_dir=pdf_dir)
+    if stage == "pairs":
+        return pairs.synthesize_pairs(layout.stage("theme"), layout.stage("pairs"), config)
+    if stage == "train":
+        return training.train_model(layout.stage("pairs"), layout.stage("train"), config)
+    if stage == "evaluate":
+        return evaluation.evaluate_models(layout.stage("pairs"), layout.stage("train"),
+                                          layout.stage("evaluate"), config,
+                                          extra_question_sets=extra_question_sets)
+    if stage == "report":
+        return report.write_report(layout.run_dir, layout.stage("report"))
+    if stage == "publish":
+        promoted = bool(read_manifest(layout.stage("evaluate"))["promote"])
+        return publishing.publish_model(layout.stage("train"), layout.stage("evaluate"),
+                                        layout.stage("publish"), config, layout.run_id,
+                                        token=publish_token, promoted=promoted)
+    if stage == "promote":
+        return registry.promote_if_better(layout.stage("evaluate"), layout.registry_dir,
+                                          layout.run_id)
+    raise ConfigError(f"unknown stage {stage!r}; stages: {', '.join(STAGE_DIRS)}")
+
+
 def run_pipeline(pdf_dir: str | Path, artifacts_root: str | Path, config: EmbedtuneConfig,
                  run_id: str | None = None, publish_token: str | None = None,
                  extra_question_sets: dict[str, str | Path] | None = None) -> dict:
-    """Run every stage; returns each stage's small summary, keyed by stage name."""
-    from embedtune import chunking, evaluation, ingest, pairs, report, themes, training
-
+    """Run every stage in order; returns each stage's small summary, keyed by stage name."""
     layout = RunLayout(artifacts_root, run_id or new_run_id())
     log.info("run %s -> %s", layout.run_id, layout.run_dir)
-    write_json(layout.run_dir / "config.json", config.to_dict())
-    results: dict[str, dict] = {}
     started = time.perf_counter()
-    results["ingest"] = ingest.ingest_pdfs(pdf_dir, layout.stage("ingest"), config,
-                                           cache_dir=layout.cache_dir / "ingest")
-    results["chunk"] = chunking.chunk_pages(layout.stage("ingest"), layout.stage("chunk"), config)
-    results["theme"] = themes.theme_chunks(layout.stage("chunk"), layout.stage("theme"), config,
-                                           pdf_dir=pdf_dir)
-    results["pairs"] = pairs.synthesize_pairs(layout.stage("theme"), layout.stage("pairs"), config)
-    results["train"] = training.train_model(layout.stage("pairs"), layout.stage("train"), config)
-    results["evaluate"] = evaluation.evaluate_models(
-        layout.stage("pairs"), layout.stage("train"), layout.stage("evaluate"), config,
-        extra_question_sets=extra_question_sets)
-    results["report"] = report.write_report(layout.run_dir, layout.stage("report"))
-    results["publish"] = _publish(layout, config, publish_token, results["evaluate"])
-    results["promote"] = _promote(layout, results["evaluate"])
+    results = {
+        stage: run_stage(stage, layout, config, pdf_dir=pdf_dir, publish_token=publish_token,
+                         extra_question_sets=extra_question_sets)
+        for stage in STAGE_DIRS
+    }
     summary = {"run_id": layout.run_id, "run_dir": str(layout.run_dir),
                "seconds": round(time.perf_counter() - started, 2), "stages": results}
     write_json(layout.run_dir / "run.json", summary)
     return summary
-
-
-def _publish(layout: RunLayout, config: EmbedtuneConfig, token: str | None,
-             evaluation_summary: dict) -> dict:
-    from embedtune import publishing
-
-    return publishing.publish_model(layout.stage("train"), layout.stage("evaluate"),
-                                    layout.stage("publish"), config, layout.run_id, token=token,
-                                    promoted=bool(evaluation_summary["promote"]))
-
-
-def _promote(layout: RunLayout, evaluation_summary: dict) -> dict:
-    from embedtune import registry
-
-    return registry.promote_if_better(layout.stage("evaluate"), layout.registry_dir,
-                                      layout.run_id)

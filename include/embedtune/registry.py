@@ -14,15 +14,12 @@ import time
 from pathlib import Path
 
 from embedtune.artifacts import atomic_dir, file_lock, read_json, read_manifest, write_json
+from embedtune.errors import RegistryError
 
 log = logging.getLogger(__name__)
 
 POINTER = "current.json"
 LOCK = ".registry.lock"
-
-
-class RegistryError(RuntimeError):
-    pass
 
 
 def _state(registry_root: Path) -> dict:

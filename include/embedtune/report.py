@@ -6,7 +6,14 @@ import json
 import logging
 from pathlib import Path
 
-from embedtune.artifacts import atomic_path, read_json, read_jsonl, stage_summary, write_manifest, write_text
+from embedtune.artifacts import (
+    atomic_path,
+    read_json,
+    read_jsonl,
+    stage_summary,
+    write_manifest,
+    write_text,
+)
 from embedtune.evaluation import METRIC_NAMES
 
 log = logging.getLogger(__name__)

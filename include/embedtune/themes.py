@@ -20,14 +20,15 @@ from embedtune.artifacts import (
     write_jsonl,
     write_manifest,
 )
-from embedtune.config import ConfigError, EmbedtuneConfig
+from embedtune.config import EmbedtuneConfig
+from embedtune.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 STAGE = "theme"
 THEMED_FILE = "chunks.jsonl"
 LEXICON_NAME = "themes.yaml"
-#: The lexicon shipped with the sample PDFs, used when neither the config nor the PDF folder has one.
+#: The lexicon shipped with the sample PDFs: used when neither config nor PDF folder has one.
 PROJECT_LEXICON = Path(__file__).resolve().parents[2] / "resources" / LEXICON_NAME
 
 

@@ -18,13 +18,13 @@ from typing import Any
 from embedtune.artifacts import (
     StageTimer,
     atomic_dir,
-    read_jsonl,
     read_manifest,
     stage_summary,
     write_jsonl,
     write_manifest,
 )
 from embedtune.config import EmbedtuneConfig
+from embedtune.errors import DataError
 from embedtune.models import pick_device, resolve_model
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,10 @@ def build_trainer(model: Any, train_dataset: Any, out_dir: Path, config: Embedtu
                   device: str, callbacks: list | None = None) -> Any:
     """The SentenceTransformerTrainer exactly as the train stage configures it (also used by
     the training benchmark, so both measure the same thing)."""
-    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers import (
+        SentenceTransformerTrainer,
+        SentenceTransformerTrainingArguments,
+    )
     from sentence_transformers.base.sampler import BatchSamplers
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
@@ -160,7 +163,7 @@ def train_model(pairs_dir: str | Path, out_dir: str | Path, config: EmbedtuneCon
     device = pick_device(settings.device)
     train_dataset = load_train_dataset(pairs_manifest["train_path"])
     if len(train_dataset) < 2:
-        raise ValueError("need at least 2 training pairs for in-batch negatives")
+        raise DataError("need at least 2 training pairs for in-batch negatives")
     model = SentenceTransformer(
         resolve_model(settings.base_model),
         device=device,
