@@ -1445,52 +1445,52 @@ decision-making or employment changes.
 
 DOCS = [
     SampleDoc(
-        filename='ai_procurement_policy.pdf',
-        title='Policy on the Procurement of Artificial Intelligence Systems',
-        organisation='Larkfield City Council',
-        short_title='AI Procurement Policy',
-        reference='LCC-PRC-014 v2.1',
+        filename="ai_procurement_policy.pdf",
+        title="Policy on the Procurement of Artificial Intelligence Systems",
+        organisation="Larkfield City Council",
+        short_title="AI Procurement Policy",
+        reference="LCC-PRC-014 v2.1",
         control=(
-            'Policy reference LCC-PRC-014, version 2.1. Approved by the Digital and '
-            'Procurement Board on 12 February 2025. Next review: February 2026. Policy owner:'
-            ' Head of Commercial Services.'
+            "Policy reference LCC-PRC-014, version 2.1. Approved by the Digital and "
+            "Procurement Board on 12 February 2025. Next review: February 2026. Policy owner:"
+            " Head of Commercial Services."
         ),
         body=PROCUREMENT_BODY,
     ),
     SampleDoc(
-        filename='model_risk_incident_response.pdf',
-        title='Model Risk and Incident Response Guideline',
-        organisation='Tessary Mutual Insurance',
-        short_title='Model Risk and Incident Response',
-        reference='MRM-GL-03 v4.0',
+        filename="model_risk_incident_response.pdf",
+        title="Model Risk and Incident Response Guideline",
+        organisation="Tessary Mutual Insurance",
+        short_title="Model Risk and Incident Response",
+        reference="MRM-GL-03 v4.0",
         control=(
-            'Document MRM-GL-03, version 4.0. Effective 1 April 2025. Approved by the Board '
-            'Risk Committee. Owner: Chief Risk Officer.'
+            "Document MRM-GL-03, version 4.0. Effective 1 April 2025. Approved by the Board "
+            "Risk Committee. Owner: Chief Risk Officer."
         ),
         body=MODEL_RISK_BODY,
     ),
     SampleDoc(
-        filename='data_governance_privacy_ml.pdf',
-        title='Data Governance and Privacy Standard for Machine Learning Systems',
-        organisation='Aldermoor Health Partnership',
-        short_title='Data Governance for ML',
-        reference='IG-STD-22 v1.3',
+        filename="data_governance_privacy_ml.pdf",
+        title="Data Governance and Privacy Standard for Machine Learning Systems",
+        organisation="Aldermoor Health Partnership",
+        short_title="Data Governance for ML",
+        reference="IG-STD-22 v1.3",
         control=(
-            'Standard IG-STD-22, version 1.3. Approved by the Information Governance '
-            'Committee on 3 December 2024. Review date: December 2025. Owner: Senior '
-            'Information Risk Owner.'
+            "Standard IG-STD-22, version 1.3. Approved by the Information Governance "
+            "Committee on 3 December 2024. Review date: December 2025. Owner: Senior "
+            "Information Risk Owner."
         ),
         body=DATA_GOVERNANCE_BODY,
     ),
     SampleDoc(
-        filename='automated_hiring_fairness.pdf',
-        title='Transparency and Fairness in Automated Hiring',
-        organisation='Quillon Logistics Group',
-        short_title='Automated Hiring Standard',
-        reference='HR-STD-09 v2.0',
+        filename="automated_hiring_fairness.pdf",
+        title="Transparency and Fairness in Automated Hiring",
+        organisation="Quillon Logistics Group",
+        short_title="Automated Hiring Standard",
+        reference="HR-STD-09 v2.0",
         control=(
-            'Standard HR-STD-09, version 2.0. Effective 1 May 2025. Approved by the Executive'
-            ' People Committee. Owner: Group Head of Talent Acquisition.'
+            "Standard HR-STD-09, version 2.0. Effective 1 May 2025. Approved by the Executive"
+            " People Committee. Owner: Group Head of Talent Acquisition."
         ),
         body=HIRING_BODY,
     ),
@@ -1521,8 +1521,10 @@ def main(argv: list[str] | None = None) -> int:
                 stale.append(doc.filename)
         else:
             target.write_bytes(data)
-        print(f"{target}: {stats['pages']} pages, {stats['words']} words, "
-              f"{stats['hyphenated_line_ends']} hyphenated line ends")
+        print(
+            f"{target}: {stats['pages']} pages, {stats['words']} words, "
+            f"{stats['hyphenated_line_ends']} hyphenated line ends"
+        )
     if stale:
         log.error("out of date (rerun without --check): %s", ", ".join(stale))
         return 1
