@@ -9,6 +9,7 @@ parses new or changed files.
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import os
 import re
@@ -73,30 +74,40 @@ def normalise_text(text: str) -> str:
 
 
 def _line_key(line: str) -> str:
-    # Page numbers change from page to page; "Page 3 of 9" and "Page 4 of 9" are one footer.
     return _DIGITS.sub("#", line.strip().lower())
 
 
+def _page_number_key(line: str, page_index: int) -> tuple[str, int] | None:
+    """("page # of #", offset) when the line's first number moves with the page number."""
+    numbers = _DIGITS.findall(line)
+    if not numbers or len(line) > 60:
+        return None
+    return _line_key(line), int(numbers[0]) - page_index
+
+
 def strip_headers_footers(pages: list[str], min_share: float, edge_lines: int = 2) -> list[str]:
-    """Drop lines that recur at the top or bottom of many pages of one file."""
+    """Drop lines that recur at the top or bottom of many pages of one file: the same text
+    ("ACME AI Policy"), or a page number that counts up with the pages ("Page 3 of 9")."""
     if len(pages) < 3:
         return pages
-    counts: Counter[str] = Counter()
-    for page in pages:
+    exact: Counter[str] = Counter()
+    numbered: Counter[tuple[str, int]] = Counter()
+    for index, page in enumerate(pages):
         lines = page.splitlines()
         edges = set(lines[:edge_lines] + lines[-edge_lines:])
-        counts.update({_line_key(line) for line in edges})
-    threshold = max(2, int(min_share * len(pages) + 0.999))
-    repeated = {key for key, count in counts.items() if count >= threshold}
+        exact.update(edges)
+        numbered.update({key for line in edges
+                         if (key := _page_number_key(line, index)) is not None})
+    threshold = max(2, math.ceil(min_share * len(pages)))
     cleaned = []
-    for page in pages:
+    for index, page in enumerate(pages):
         lines = page.splitlines()
         keep = []
-        for index, line in enumerate(lines):
-            at_edge = index < edge_lines or index >= len(lines) - edge_lines
-            bare_number = at_edge and _line_key(line) in {"#", "- # -", "page #"}
-            if at_edge and (_line_key(line) in repeated or bare_number):
-                continue
+        for position, line in enumerate(lines):
+            if position < edge_lines or position >= len(lines) - edge_lines:
+                key = _page_number_key(line, index)
+                if exact[line] >= threshold or (key is not None and numbered[key] >= threshold):
+                    continue
             keep.append(line)
         cleaned.append("\n".join(keep))
     return cleaned
