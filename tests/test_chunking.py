@@ -32,7 +32,7 @@ def _long_document() -> list[dict]:
                 "known limitations of every deployed model number {n}.")
     pages = []
     for page in range(1, 6):
-        text = "Section {p} Risk Register\n".format(p=page) + " ".join(
+        text = f"Section {page} Risk Register\n" + " ".join(
             sentence.format(n=page * 100 + i) for i in range(12))
         pages.append({"file": "a.pdf", "sha256": "x", "page": page, "text": text})
     return pages

@@ -139,7 +139,7 @@ def test_no_usable_text_fails_with_one_clear_message(tmp_path) -> None:
     with pytest.raises(NoUsableTextError, match="no usable text in any PDF"):
         ingest_pdfs(pdf_dir, tmp_path / "ingest", EmbedtuneConfig(),
                     cache_dir=tmp_path / "cache")
-    with pytest.raises(NoUsableTextError, match="no \\*.pdf files"):
+    with pytest.raises(NoUsableTextError, match=r"no \*\.pdf files"):
         ingest_pdfs(tmp_path, tmp_path / "ingest2", EmbedtuneConfig())
 
 
