@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from embedtune.artifacts import read_jsonl, write_jsonl, write_manifest
 from embedtune.chunking import Chunker, chunk_pages, looks_like_heading, page_units
 from embedtune.config import EmbedtuneConfig
@@ -16,7 +18,8 @@ def test_default_model_window_is_256_word_pieces() -> None:
 
 
 def test_headings_and_sentences_are_units() -> None:
-    text = "3.2 Incident Reporting\nTeams should report incidents within 72\nhours. Reports go to the board."
+    text = ("3.2 Incident Reporting\nTeams should report incidents within 72\nhours. "
+            "Reports go to the board.")
     units = list(page_units(text, 4))
     assert units[0].heading and units[0].text == "3.2 Incident Reporting"
     assert [u.text for u in units[1:]] == [
@@ -49,7 +52,7 @@ def test_chunks_fit_the_window_measured_with_the_tokenizer() -> None:
         assert with_specials <= 96, chunk
         assert chunk["page_start"] <= chunk["page_end"]
     # Overlap: consecutive chunks share their boundary sentence.
-    shared = sum(1 for a, b in zip(chunks, chunks[1:], strict=False)
+    shared = sum(1 for a, b in itertools.pairwise(chunks)
                  if b["text"].startswith(a["text"].split(". ")[-1]))
     assert shared >= len(chunks) // 2
 

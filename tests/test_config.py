@@ -48,7 +48,7 @@ def test_bad_values_are_rejected_with_a_clear_message(overrides: dict, message: 
 def test_unknown_section_or_key_in_a_file(tmp_path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text("train:\n  epochz: 2\n")
-    with pytest.raises(ConfigError, match="train.epochz"):
+    with pytest.raises(ConfigError, match=r"train\.epochz"):
         EmbedtuneConfig.from_file(path)
 
 

@@ -113,7 +113,7 @@ def test_cross_generators_exclude_the_training_generator_and_its_parts() -> None
 
 
 def test_pairs_split_by_chunk_without_leakage_and_load_with_datasets(tmp_path) -> None:
-    themed, config = _themed_run(tmp_path, generator="keyphrase",
+    _themed, config = _themed_run(tmp_path, generator="keyphrase",
                                  eval_generators="template,sentence")
     result = synthesize_pairs(tmp_path / "themes", tmp_path / "pairs", config)
     train = list(read_jsonl(result["train_path"]))
