@@ -109,7 +109,10 @@ def run_pipeline(pdf_dir: str | Path, artifacts_root: str | Path, config: Embedt
                  run_id: str | None = None, publish_token: str | None = None,
                  extra_question_sets: dict[str, str | Path] | None = None) -> dict:
     """Run every stage in order; returns each stage's small summary, keyed by stage name."""
+    from embedtune.models import load_tokenizer
+
     layout = RunLayout(artifacts_root, run_id or new_run_id())
+    load_tokenizer(config.train.base_model)  # an unknown model fails now, not after ingest
     log.info("run %s -> %s", layout.run_id, layout.run_dir)
     started = time.perf_counter()
     results = {
