@@ -1,4 +1,4 @@
-"""NewPdfTrigger (plugins/embedtune_triggers.py): fires on new / changed PDFs, not on an unchanged folder."""
+"""NewPdfTrigger (plugins/): fires on new or changed PDFs, never on an unchanged folder."""
 
 from __future__ import annotations
 
@@ -14,17 +14,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 # Airflow reads its config on first import: point it at a throw-away home first (never ~/airflow).
-if os.environ.get("EMBEDTUNE_TEST_AIRFLOW_HOME") != os.environ.get("AIRFLOW_HOME"):
+_home = os.environ.get("EMBEDTUNE_TEST_AIRFLOW_HOME")
+if not _home or _home != os.environ.get("AIRFLOW_HOME"):
     os.environ["AIRFLOW_HOME"] = os.environ["EMBEDTUNE_TEST_AIRFLOW_HOME"] = tempfile.mkdtemp(
         prefix="embedtune-airflow-"
     )
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 sys.path[:0] = [p for p in (str(REPO / "plugins"), str(REPO / "include")) if p not in sys.path]
 
-from airflow.sdk._shared.module_loading import import_string
-from airflow.triggers.base import BaseEventTrigger, TriggerEvent
-from embedtune import watch
-from embedtune_triggers import CLASSPATH, STATE_KEY, NewPdfTrigger
+from airflow.sdk._shared.module_loading import import_string  # noqa: E402  (after the set-up above)
+from airflow.triggers.base import BaseEventTrigger, TriggerEvent  # noqa: E402  (after the set-up above)
+
+from embedtune import watch  # noqa: E402  (after the set-up above)
+from embedtune_triggers import CLASSPATH, STATE_KEY, NewPdfTrigger  # noqa: E402  (after the set-up above)
 
 POLL = 0.05
 QUIET = 0.6  # how long "nothing happens" is watched for

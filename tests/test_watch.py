@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from embedtune import watch
 
 
@@ -33,7 +34,9 @@ def test_scan_missing_folder_is_empty(tmp_path: Path) -> None:
     assert watch.scan_folder(tmp_path / "nope") == {}
 
 
-def test_scan_cache_skips_rehash_and_drops_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scan_cache_skips_rehash_and_drops_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _pdf(tmp_path, "a.pdf")
     _pdf(tmp_path, "b.pdf", "two")
     cache: watch.HashCache = {}
@@ -61,7 +64,8 @@ def test_settle_time_hides_files_being_written(tmp_path: Path) -> None:
 
 
 def test_diff_added_changed_removed() -> None:
-    changes = watch.diff({"a.pdf": "1", "b.pdf": "2", "c.pdf": "3"}, {"a.pdf": "1", "b.pdf": "X", "d.pdf": "4"})
+    changes = watch.diff({"a.pdf": "1", "b.pdf": "2", "c.pdf": "3"},
+                         {"a.pdf": "1", "b.pdf": "X", "d.pdf": "4"})
     assert (changes.added, changes.changed, changes.removed) == (["d.pdf"], ["b.pdf"], ["c.pdf"])
     assert changes.has_changes
     same = watch.diff({"a.pdf": "1"}, {"a.pdf": "1"})
@@ -101,7 +105,8 @@ def test_state_is_per_folder(tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
     assert watch.state_path(tmp_path, one) != watch.state_path(tmp_path, two)
     # The same folder spelled differently shares one state.
-    assert watch.state_path(tmp_path, one) == watch.state_path(tmp_path, tmp_path / "two" / ".." / "one")
+    same = tmp_path / "two" / ".." / "one"
+    assert watch.state_path(tmp_path, one) == watch.state_path(tmp_path, same)
 
 
 def test_save_state_is_atomic_no_temp_left(tmp_path: Path) -> None:

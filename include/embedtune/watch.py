@@ -163,7 +163,7 @@ def save_state(
 def diff(previous: Mapping[str, str], current: Mapping[str, str]) -> FolderChanges:
     return FolderChanges(
         added=sorted(set(current) - set(previous)),
-        changed=sorted(name for name in current if name in previous and current[name] != previous[name]),
+        changed=sorted(n for n in current if n in previous and current[n] != previous[n]),
         removed=sorted(set(previous) - set(current)),
         current=dict(current),
     )
