@@ -81,3 +81,22 @@ def test_chunk_stage_writes_stable_ids_and_manifest(tmp_path) -> None:
     assert first["max_tokens"] == 96
     rows = list(read_jsonl(first["chunks_path"]))
     assert rows[0]["heading"].startswith("Section 1")
+
+
+def test_chunk_cache_reuses_unchanged_documents(tmp_path) -> None:
+    ingest_dir = tmp_path / "ingest"
+    pages = _long_document()
+    other = [{**row, "file": "b.pdf", "sha256": "y"} for row in pages[:2]]
+    write_jsonl(ingest_dir / "pages.jsonl", pages)
+    write_manifest(ingest_dir, {"stage": "ingest", "pages_path": str(ingest_dir / "pages.jsonl")})
+    config = EmbedtuneConfig()
+    first = chunk_pages(ingest_dir, tmp_path / "c1", config, cache_dir=tmp_path / "cache")
+    assert first["files_from_cache"] == 0
+    write_jsonl(ingest_dir / "pages.jsonl", pages + other)
+    second = chunk_pages(ingest_dir, tmp_path / "c2", config, cache_dir=tmp_path / "cache")
+    assert second["files_from_cache"] == 1  # only b.pdf was chunked
+    rows = list(read_jsonl(second["chunks_path"]))
+    assert rows[: first["chunks"]] == list(read_jsonl(first["chunks_path"]))
+    changed = config.with_overrides({"overlap_tokens": 8})
+    third = chunk_pages(ingest_dir, tmp_path / "c3", changed, cache_dir=tmp_path / "cache")
+    assert third["files_from_cache"] == 0  # new settings invalidate the cache

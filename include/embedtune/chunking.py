@@ -173,8 +173,11 @@ class Chunker:
         }
 
 
-def chunk_pages(ingest_dir: str | Path, out_dir: str | Path, config: EmbedtuneConfig) -> dict:
-    """Chunk the ingested pages, one document at a time (memory stays flat)."""
+def chunk_pages(ingest_dir: str | Path, out_dir: str | Path, config: EmbedtuneConfig,
+                cache_dir: str | Path | None = None) -> dict:
+    """Chunk the ingested pages one document at a time (memory stays flat). With a cache
+    folder, a document already chunked with the same settings is reused, so adding one PDF
+    chunks only that PDF."""
     ingest_dir, out_dir = Path(ingest_dir), Path(out_dir)
     ingest_manifest = read_manifest(ingest_dir)
     tokenizer, model_max = load_tokenizer(config.train.base_model)
@@ -182,19 +185,31 @@ def chunk_pages(ingest_dir: str | Path, out_dir: str | Path, config: EmbedtuneCo
     if config.chunk.overlap_tokens >= max_tokens:
         raise ConfigError("chunk.overlap_tokens must be smaller than the chunk length")
     chunker = Chunker(tokenizer, max_tokens, config.chunk.overlap_tokens, config.chunk.min_tokens)
+    settings_key = config.section_hash("ingest", "chunk", extra=config.train.base_model)
     per_file: dict[str, int] = {}
+    reused: list[str] = []
+
+    def document_chunks(file_name: str, pages: list[dict]) -> list[dict]:
+        cached = Path(cache_dir) / f"{pages[0]['sha256']}-{settings_key}.jsonl" \
+            if cache_dir else None
+        if cached and cached.exists():
+            reused.append(file_name)
+            return [{**chunk, "file": file_name} for chunk in read_jsonl(cached)]
+        found = []
+        for index, chunk in enumerate(chunker.chunk_document(pages)):
+            chunk_id = sha256_text(pages[0]["sha256"], str(index), chunk["text"])[:16]
+            found.append({"chunk_id": chunk_id, "file": file_name, "sha256": pages[0]["sha256"],
+                          **chunk})
+        if cached:
+            write_jsonl(cached, found)
+        return found
 
     def chunks() -> Iterator[dict]:
         rows = read_jsonl(ingest_manifest["pages_path"])
         for file_name, pages in itertools.groupby(rows, key=lambda row: row["file"]):
-            pages = list(pages)
-            count = 0
-            for index, chunk in enumerate(chunker.chunk_document(pages)):
-                chunk_id = sha256_text(pages[0]["sha256"], str(index), chunk["text"])[:16]
-                yield {"chunk_id": chunk_id, "file": file_name, "sha256": pages[0]["sha256"],
-                       **chunk}
-                count += 1
-            per_file[file_name] = count
+            found = document_chunks(file_name, list(pages))
+            per_file[file_name] = len(found)
+            yield from found
 
     with StageTimer() as timer:
         from tqdm.auto import tqdm
@@ -210,8 +225,9 @@ def chunk_pages(ingest_dir: str | Path, out_dir: str | Path, config: EmbedtuneCo
         "overlap_tokens": config.chunk.overlap_tokens,
         "tokenizer": config.train.base_model,
         "chunks_per_file": per_file,
+        "files_from_cache": len(reused),
         "ingest_manifest": ingest_manifest.get("pages_path", ""),
-        "config_hash": config.section_hash("ingest", "chunk", extra=config.train.base_model),
+        "config_hash": settings_key,
         "seconds": timer.seconds,
     }
     write_manifest(out_dir, manifest)

@@ -80,7 +80,8 @@ def run_stage(stage: str, layout: RunLayout, config: EmbedtuneConfig,
         return ingest.ingest_pdfs(pdf_dir, layout.stage("ingest"), config,
                                   cache_dir=layout.cache_dir / "ingest")
     if stage == "chunk":
-        return chunking.chunk_pages(layout.stage("ingest"), layout.stage("chunk"), config)
+        return chunking.chunk_pages(layout.stage("ingest"), layout.stage("chunk"), config,
+                                    cache_dir=layout.cache_dir / "chunks")
     if stage == "theme":
         return themes.theme_chunks(layout.stage("chunk"), layout.stage("theme"), config,
                                    pdf_dir=pdf_dir)
