@@ -37,8 +37,9 @@ _OPTION_HELP = {
     "device": "cpu, cuda, cuda:1 ... or auto (default auto: CUDA when present)",
     "generator": "training-pair generator: template, keyphrase, sentence, summary, mixed "
                  "(default mixed)",
-    "eval_generators": "comma-separated generators of the held-out questions "
-                       "(default keyphrase,template)",
+    "eval_generators": "comma-separated generators of the held-out questions (default "
+                       "keyphrase,sentence,summary); only those unlike the training "
+                       "generator count for promotion",
     "questions_per_chunk": "questions generated per chunk (default 4)",
     "max_tokens": "chunk length in the model's word pieces; 0 = the model's max_seq_length",
     "overlap_tokens": "word pieces shared by consecutive chunks (default 32)",

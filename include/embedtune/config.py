@@ -53,7 +53,8 @@ class PairsConfig:
     #: Generator used to build training pairs: see `embedtune.pairs.GENERATORS`.
     generator: str = "mixed"
     #: Generators whose questions form the held-out evaluation set (cross-generator by default).
-    eval_generators: list[str] = field(default_factory=lambda: ["keyphrase", "template"])
+    eval_generators: list[str] = field(
+        default_factory=lambda: ["keyphrase", "sentence", "summary"])
     questions_per_chunk: int = 4
     eval_fraction: float = 0.2
     seed: int = 42

@@ -9,7 +9,7 @@ Generators share one interface (`PairGenerator`); `GENERATORS` names them:
   recommendation, risk, example), phrased as a user would ask.
 - ``sentence``: a sentence of the chunk as the query, the rest of the chunk as the positive.
 - ``summary``: a page-level query from the chunk's heading and top key phrases.
-- ``mixed`` (default): keyphrase + sentence + summary queries for each chunk.
+- ``mixed`` (default): sentence + summary queries for each chunk.
 
 Pairs are split into train/eval **by chunk** with a fixed seed, so no held-out chunk is ever a
 training positive. The evaluation questions come from `pairs.eval_generators`, by default other
@@ -295,13 +295,13 @@ class SummaryGenerator(PairGenerator):
 
 
 class MixedGenerator(PairGenerator):
-    """Per-chunk questions, sentence queries and summary queries, interleaved."""
+    """Sentence queries (fact-level) and summary queries (page-level), interleaved."""
 
     name = "mixed"
 
     def __init__(self, stats: CorpusStats):
         super().__init__(stats)
-        self.parts = [KeyphraseGenerator(stats), SentenceGenerator(stats), SummaryGenerator(stats)]
+        self.parts = [SentenceGenerator(stats), SummaryGenerator(stats)]
 
     def questions(self, chunk: dict, rng: random.Random, limit: int) -> list[Question]:
         per_part = [part.questions(chunk, rng, limit) for part in self.parts]
@@ -318,7 +318,7 @@ GENERATORS: dict[str, Callable[[CorpusStats], PairGenerator]] = {
     "mixed": MixedGenerator,
 }
 #: The parts a composite generator is made of: its questions are not "cross-generator".
-COMPONENTS = {"mixed": {"mixed", "keyphrase", "sentence", "summary"}}
+COMPONENTS = {"mixed": {"mixed", "sentence", "summary"}}
 
 
 def make_generator(name: str, stats: CorpusStats) -> PairGenerator:
