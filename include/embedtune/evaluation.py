@@ -215,6 +215,7 @@ def evaluate_models(pairs_dir: str | Path, train_dir: str | Path, out_dir: str |
     log.info("base vs fine-tuned:\n%s\n%s", table, reason)
     manifest = {
         "stage": STAGE,
+        "data": _data_facts(pairs_dir, pairs_manifest, len(corpus)),
         "primary_set": primary,
         "primary_metric": PRIMARY_METRIC,
         "base_score": metrics["base"][primary][PRIMARY_METRIC],
@@ -236,6 +237,17 @@ def evaluate_models(pairs_dir: str | Path, train_dir: str | Path, out_dir: str |
     }
     write_manifest(out_dir, manifest)
     return stage_summary(out_dir, manifest)
+
+
+def _data_facts(pairs_dir: Path, pairs_manifest: dict, chunks: int) -> dict:
+    """Counts for the report and model card (never text)."""
+    ingest_path = pairs_dir.parent / "ingest" / "manifest.json"
+    ingest = read_json(ingest_path) if ingest_path.exists() else {}
+    return {"pdfs": ingest.get("files_ingested"), "pages": ingest.get("pages"),
+            "chunks": chunks, "train_pairs": pairs_manifest.get("train_pairs"),
+            "eval_questions": pairs_manifest.get("eval_questions"),
+            "generator": pairs_manifest.get("generator"),
+            "eval_generators": pairs_manifest.get("eval_generators")}
 
 
 def load_metrics(eval_dir: str | Path) -> dict:

@@ -154,6 +154,9 @@ def card_facts(
         }
     )
     metrics = evaluation.get("metrics") or {}
+    primary = evaluation.get("primary_set")
+    if primary:  # the evaluation stage keeps metrics per question set: show the gate's set
+        metrics = {model: (sets or {}).get(primary, {}) for model, sets in metrics.items()}
     stats = dict(train.get("model_stats") or evaluation.get("model_stats") or {})
     stats.update(model_stats or {})
     include_samples = bool(getattr(publish_cfg, "include_data_samples", False))

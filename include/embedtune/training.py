@@ -25,6 +25,7 @@ from embedtune.artifacts import (
 )
 from embedtune.config import EmbedtuneConfig
 from embedtune.errors import DataError
+from embedtune.model_card import card_facts, embedtune_card_for
 from embedtune.models import pick_device, resolve_model
 
 log = logging.getLogger(__name__)
@@ -210,6 +211,10 @@ def train_model(pairs_dir: str | Path, out_dir: str | Path, config: EmbedtuneCon
         "max_seq_length": int(model.max_seq_length),
         "seconds": timer.seconds,
     }
+    # Our card replaces the auto-generated one, which embeds sample rows of the training data
+    # (raw PDF text); evaluation metrics are added to it when the model is published.
+    embedtune_card_for(out_dir / MODEL_DIR,
+                       card_facts(manifest, None, config, run_id=out_dir.parent.name))
     write_manifest(out_dir, manifest)
     # Checkpoints are only for resuming this task; the saved model is the artifact.
     shutil.rmtree(out_dir / CHECKPOINT_DIR, ignore_errors=True)
