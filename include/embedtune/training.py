@@ -45,14 +45,21 @@ def valid_checkpoint(path: Path) -> bool:
         weights = list(path.glob("**/model.safetensors"))
         if not weights or not (path / "optimizer.pt").exists():
             return False
-        from safetensors import safe_open
-
-        for weight_file in weights:
-            with safe_open(str(weight_file), framework="pt") as handle:
-                list(handle.keys())
-        return True
-    except (OSError, ValueError, json.JSONDecodeError, RuntimeError):
+        return all(_complete_safetensors(weight_file) for weight_file in weights)
+    except (OSError, ValueError, UnicodeDecodeError):
         return False
+
+
+def _complete_safetensors(path: Path) -> bool:
+    """The header parses and the file is as long as the tensors it declares (not cut off)."""
+    with open(path, "rb") as handle:
+        header_length = int.from_bytes(handle.read(8), "little")
+        if header_length <= 0 or header_length > 100_000_000:
+            return False
+        header = json.loads(handle.read(header_length))
+    data_end = max((entry["data_offsets"][1] for name, entry in header.items()
+                    if name != "__metadata__"), default=0)
+    return path.stat().st_size >= 8 + header_length + data_end
 
 
 def latest_checkpoint(checkpoint_root: Path) -> Path | None:
