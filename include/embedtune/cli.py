@@ -44,7 +44,7 @@ _OPTION_HELP = {
     "max_tokens": "chunk length in the model's word pieces; 0 = the model's max_seq_length",
     "overlap_tokens": "word pieces shared by consecutive chunks (default 32)",
     "lexicon": "theme lexicon YAML (default: themes.yaml beside the PDFs, else resources/)",
-    "min_gain": "NDCG@10 gain over the base model required to promote (default 0)",
+    "min_gain": "NDCG@10 gain over the base model required to promote (default 0.005)",
     "max_general_drop": "largest allowed NDCG@10 drop on the general-domain check "
                         "(default 0.05)",
     "publish": "publish to the Hugging Face Hub (true/false; default false)",

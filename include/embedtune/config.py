@@ -82,8 +82,9 @@ class TrainConfig:
 @dataclass
 class EvalConfig:
     batch_size: int = 64
-    #: Fine-tuned NDCG@10 must beat the base model's by at least this much to be promoted.
-    min_gain: float = 0.0
+    #: Fine-tuned NDCG@10 must beat the base model's by at least this much to be promoted
+    #: (a small positive default: a tie is not an improvement worth shipping).
+    min_gain: float = 0.005
     #: ... and must not lose more than this on the general-ability check.
     max_general_drop: float = 0.05
 

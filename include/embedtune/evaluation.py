@@ -163,7 +163,7 @@ def gate(base: dict, tuned: dict, primary_set: str, config: EmbedtuneConfig) -> 
                f"{tuned_score:.4f} (gain {gain:+.4f}, required >= {config.eval.min_gain:+.4f}); "
                f"general-domain {PRIMARY_METRIC} drop {general_drop:+.4f} "
                f"(allowed <= {config.eval.max_general_drop:.4f})")
-    if gain <= 0 or gain < config.eval.min_gain:
+    if gain < config.eval.min_gain:
         return False, f"not promoted: the fine-tuned model does not beat the base model: {numbers}"
     if general_drop > config.eval.max_general_drop:
         return False, f"not promoted: the fine-tuned model forgot general ability: {numbers}"
