@@ -26,7 +26,7 @@ import importlib.util
 import logging
 import os
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,12 @@ def default_pdf_dir() -> Path:
 def pdf_root() -> Path:
     """Folder that a `pdf_dir` param must stay inside."""
     return _env_path("EMBEDTUNE_PDF_ROOT", default_pdf_dir())
+
+
+def stage_task(**kwargs: Any) -> Any:
+    """`@task` for this DAG: a returned manifest is one XCom (with a `dict` return type, TaskFlow
+    would otherwise also push every key as its own XCom)."""
+    return task(multiple_outputs=False, **kwargs)
 
 
 # --- helpers used inside tasks -----------------------------------------------------------------
@@ -192,15 +198,16 @@ PARAMS: dict[str, Param] = {
                            section="Training", description="Peak learning rate (AdamW)."),
     "max_steps": Param(0, type="integer", minimum=0, title="Max steps", section="Training",
                        description="Stop after this many optimizer steps; 0 = epochs decide."),
-    "min_gain": Param(0.0, type="number", title="Minimum NDCG@10 gain", section="Evaluation",
+    "min_gain": Param(0.005, type="number", title="Minimum NDCG@10 gain", section="Evaluation",
                       description="The fine-tuned model is promoted only if it beats the base "
                       "model by at least this much on the held-out questions."),
     "publish": Param(False, type="boolean", title="Publish to the Hugging Face Hub",
                      section="Publishing",
                      description="Push the model (and its card) to the Hub; needs a token in the "
                      "connection huggingface_default or env HF_TOKEN."),
-    "repo_id": Param("", type="string", title="Hub repository", section="Publishing",
-                     pattern=r"^$|^[\w.-]+/[\w.-]+$",
+    # Optional: the UI form submits an empty field as null, so null must be a valid value.
+    "repo_id": Param(None, type=["null", "string"], title="Hub repository", section="Publishing",
+                     pattern=r"^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$",
                      description="owner/name on the Hub; required when publishing."),
 }
 
@@ -211,7 +218,9 @@ PARAMS: dict[str, Param] = {
     description="Fine-tune a sentence-transformers model on the PDFs of a folder",
     doc_md=__doc__,
     schedule=SCHEDULE,
-    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    # No start_date: with one, catchup=False still runs the latest *past* cron slot as soon as
+    # the DAG is unpaused; without, the first cron run is the next one (run_immediately=False).
+    # New PDFs start a run right away anyway, through the asset watcher.
     catchup=False,
     max_active_runs=1,
     params=PARAMS,
@@ -220,11 +229,12 @@ PARAMS: dict[str, Param] = {
     tags=["embedtune", "ml"],
 )
 def embedtune_finetune() -> None:
-    @task
+    @stage_task()
     def prepare_run() -> Manifest:
         """Check the params, write the run's effective config; hand on the run's paths."""
         from embedtune.artifacts import write_json
         from embedtune.config import EmbedtuneConfig
+        from embedtune.models import load_tokenizer
         from embedtune.pipeline import RunLayout
         from embedtune.watch import confine_path
 
@@ -237,6 +247,7 @@ def embedtune_finetune() -> None:
         base = os.environ.get("EMBEDTUNE_CONFIG")  # optional org-wide YAML (lexicon, passwords...)
         config = EmbedtuneConfig.from_file(base) if base else EmbedtuneConfig()
         config = config.with_overrides({key: params.get(key) for key in CONFIG_PARAMS})
+        load_tokenizer(config.train.base_model)  # an unknown model fails now, not after ingest
         layout = RunLayout(artifacts_root(), context["run_id"])  # run id made folder-safe
         config_path = write_json(layout.run_dir / "config.json", config.to_dict())
         log.info("run folder %s, PDFs from %s", layout.run_dir, pdf_dir)
@@ -251,7 +262,7 @@ def embedtune_finetune() -> None:
             "config": str(config_path),
         }
 
-    @task
+    @stage_task()
     def list_pdfs(run: Manifest) -> list[str]:
         from embedtune.ingest import list_pdfs
 
@@ -260,21 +271,21 @@ def embedtune_finetune() -> None:
             raise FileNotFoundError(f"no *.pdf files in {run['pdf_dir']}")
         return paths
 
-    @task(map_index_template="{{ pdf_name }}")
+    @stage_task(map_index_template="{{ pdf_name }}")
     def ingest_one(run: Manifest, pdf_path: str) -> Manifest:
         from embedtune.ingest import ingest_one
 
         get_current_context()["pdf_name"] = Path(pdf_path).name  # type: ignore[typeddict-unknown-key]
         return ingest_one(pdf_path, Path(run["cache_dir"]) / "ingest", _config(run))
 
-    @task
+    @stage_task()
     def assemble_ingest(run: Manifest, records: list[Manifest]) -> Manifest:
         from embedtune.ingest import assemble_ingest
 
         return assemble_ingest(list(records), _stage_dir(run, "ingest"), _config(run),
                                Path(run["cache_dir"]) / "ingest")
 
-    @task
+    @stage_task()
     def record_pdf_state(run: Manifest, records: list[Manifest]) -> Manifest:
         """Mark the PDFs just ingested (by content hash) as processed for the new-PDF trigger."""
         from embedtune.watch import save_state
@@ -283,13 +294,15 @@ def embedtune_finetune() -> None:
         path = save_state(run["artifacts_root"], run["pdf_dir"], files, run_id=run["run_id"])
         return {"state": str(path), "files": len(files)}
 
-    @task
+    @stage_task()
     def chunk(run: Manifest, ingested: Manifest) -> Manifest:
         from embedtune.chunking import chunk_pages
 
-        return chunk_pages(ingested["dir"], _stage_dir(run, "chunk"), _config(run))
+        # Per-document chunk cache shared by runs: only new or changed PDFs are re-chunked.
+        return chunk_pages(ingested["dir"], _stage_dir(run, "chunk"), _config(run),
+                           cache_dir=Path(run["cache_dir"]) / "chunks")
 
-    @task
+    @stage_task()
     def theme(run: Manifest, chunks: Manifest) -> Manifest:
         from embedtune.themes import theme_chunks
 
@@ -297,34 +310,34 @@ def embedtune_finetune() -> None:
         return theme_chunks(chunks["dir"], _stage_dir(run, "theme"), _config(run),
                             pdf_dir=run["pdf_dir"])
 
-    @task
+    @stage_task()
     def synthesize_pairs(run: Manifest, themes: Manifest) -> Manifest:
         from embedtune.pairs import synthesize_pairs
 
         return synthesize_pairs(themes["dir"], _stage_dir(run, "pairs"), _config(run))
 
     # queue="gpu": the docker-compose GPU worker takes it; the default worker also serves it.
-    @task(queue="gpu")
+    @stage_task(queue="gpu")
     def train(run: Manifest, pairs: Manifest) -> Manifest:
         from embedtune.training import train_model
 
         return train_model(pairs["dir"], _stage_dir(run, "train"), _config(run))
 
-    @task
+    @stage_task()
     def evaluate(run: Manifest, pairs: Manifest, trained: Manifest) -> Manifest:
         from embedtune.evaluation import evaluate_models
 
         return evaluate_models(pairs["dir"], trained["dir"], _stage_dir(run, "evaluate"),
                                _config(run))
 
-    @task
+    @stage_task()
     def report(run: Manifest, evaluation: Manifest) -> Manifest:
         from embedtune.report import write_report
 
         return write_report(run["run_dir"], _stage_dir(run, "report"))
 
     # The Hub can be briefly unreachable or rate-limit: worth retrying, with growing waits.
-    @task(retries=3, retry_delay=timedelta(seconds=30), retry_exponential_backoff=True)
+    @stage_task(retries=3, retry_delay=timedelta(seconds=30), retry_exponential_backoff=True)
     def publish(run: Manifest, trained: Manifest, evaluation: Manifest) -> Manifest:
         from embedtune.publishing import publish_model
 
@@ -333,7 +346,7 @@ def embedtune_finetune() -> None:
         return publish_model(trained["dir"], evaluation["dir"], _stage_dir(run, "publish"), config,
                              run["run_id"], token=token, promoted=bool(evaluation["promote"]))
 
-    @task
+    @stage_task()
     def promote(run: Manifest, evaluation: Manifest) -> Manifest:
         """Make the model the registry's current one, if the evaluation gate passed."""
         from embedtune.registry import promote_if_better

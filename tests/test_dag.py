@@ -192,6 +192,16 @@ def sample_pdfs() -> Iterator[list[Path]]:
     yield write_sample_pdfs(PDF_DIR)
 
 
+def _xcom_keys(dag_id: str, run_id: str) -> set[str]:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return set(session.scalars(select(XComModel.key).where(
+            XComModel.dag_id == dag_id, XComModel.run_id == run_id)))
+
+
 def _xcoms(dag_id: str, run_id: str) -> dict[tuple[str, int], Any]:
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
@@ -233,6 +243,15 @@ def test_ingest_fans_out_per_pdf_labelled_by_file_name(finetune: Any) -> None:
     assert ingest.map_index_template == "{{ pdf_name }}"
 
 
+def test_each_task_pushes_one_manifest_xcom(finetune: Any) -> None:
+    # A dict return annotation would make TaskFlow push every key as an extra XCom.
+    for task in finetune.tasks:
+        multiple = getattr(task, "multiple_outputs", None)
+        if multiple is None:  # mapped task: the flag sits in its partial kwargs
+            multiple = task.partial_kwargs.get("multiple_outputs", False)
+        assert multiple is False, task.task_id
+
+
 def test_retries_queue_and_concurrency(finetune: Any) -> None:
     assert finetune.max_active_runs == 1
     publish = finetune.get_task("publish")
@@ -258,6 +277,17 @@ def test_params_form(finetune: Any) -> None:
     assert finetune.params["pdf_dir"] == str(PDF_DIR.resolve())
 
 
+def test_params_validate_as_the_ui_form_sends_them(finetune: Any) -> None:
+    # The trigger form sends an empty text field as null: an empty-string default on a plain
+    # "string" param makes the form invalid (and its Trigger button disabled).
+    finetune.params.validate()
+    for name in PARAM_NAMES:
+        param = finetune.params.get_param(name)
+        if param.value in ("", None):
+            assert "null" in param.schema["type"], name
+            param.resolve(None)  # what an emptied field submits
+
+
 def test_param_defaults_are_the_library_defaults(finetune: Any) -> None:
     dag_module = sys.modules[_module_name(finetune)]
     defaults = {name: finetune.params[name] for name in dag_module.CONFIG_PARAMS}
@@ -270,9 +300,10 @@ def test_param_defaults_are_the_library_defaults(finetune: Any) -> None:
         "learning_rate": config.train.learning_rate,
         "max_steps": config.train.max_steps,
         "publish": config.publish.publish,
-        "repo_id": config.publish.repo_id,
+        "repo_id": None,  # empty: the library default ("") stays
         "min_gain": config.eval.min_gain,
     }
+    assert config.publish.repo_id == ""
     # Running without the form = the library defaults, through the same call the DAG makes.
     assert EmbedtuneConfig().with_overrides(defaults).to_dict() == config.to_dict()
 
@@ -291,6 +322,17 @@ def test_schedule_is_cron_or_new_pdfs(finetune: Any) -> None:
     assert isinstance(schedule, AssetOrTimeSchedule)
     assert isinstance(schedule.timetable, CronTriggerTimetable)
     assert schedule.timetable.expression == AIRFLOW_ENV["EMBEDTUNE_RETRAIN_CRON"]
+    # No start_date: unpausing does not fire last week's cron slot, the next one comes first.
+    from airflow.sdk import timezone
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import TimeRestriction
+
+    assert finetune.start_date is None and not finetune.catchup
+    first = coerce_to_core_timetable(schedule).next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=None, latest=None, catchup=False),
+    )
+    assert first is not None and first.run_after > timezone.utcnow()
     asset = schedule.asset_condition
     assert isinstance(asset, Asset)
     [watcher] = asset.watchers
@@ -390,6 +432,19 @@ def test_pdf_dir_outside_the_root_is_rejected(
 
 
 @pytest.mark.slow
+def test_unknown_base_model_fails_before_ingest(
+    airflow_db: None, sample_pdfs: list[Path], monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # no network wait: the id cannot resolve
+    dag_run = fresh_dag(FINETUNE).test(run_conf={"base_model": "no-such-org/no-such-model"})
+    states = _task_states(dag_run)
+    assert states[("prepare_run", -1)][0] == "failed"
+    assert states[("list_pdfs", -1)][0] == "upstream_failed"
+    assert "no-such-org/no-such-model" in capfd.readouterr().out
+
+
+@pytest.mark.slow
 def test_sensor_dag_triggers_finetune_only_on_changes(
     airflow_db: None, sample_pdfs: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -446,7 +501,8 @@ def test_end_to_end_tiny_training(
     failed = {key: state for key, (state, _) in states.items() if state != "success"}
     assert dag_run.state == "success", failed
 
-    # Small JSON manifests only, and never the token.
+    # One small JSON manifest per task, and never the token.
+    assert _xcom_keys(FINETUNE, dag_run.run_id) == {"return_value"}
     for key, value in xcoms.items():
         blob = json.dumps(value)
         assert len(blob) < 20_000, key
