@@ -104,6 +104,8 @@ class RetrievalScorer:
         )
         from sentence_transformers.util import cos_sim
 
+        # The evaluator logs every metric of every set at INFO; our table says it once.
+        logging.getLogger(InformationRetrievalEvaluator.__module__).setLevel(logging.WARNING)
         evaluator = InformationRetrievalEvaluator(
             queries=queries, corpus=self.corpus, relevant_docs=relevant, name=name,
             batch_size=self.batch_size, write_csv=False, score_functions={"cosine": cos_sim},

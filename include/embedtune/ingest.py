@@ -292,6 +292,7 @@ class _Job:
 def ingest_files(paths: list[Path], cache_dir: str | Path, config: EmbedtuneConfig,
                  workers: int = 1) -> list[dict]:
     """Parse files in up to `workers` child processes at once; returns their records."""
+    import pypdf  # noqa: F401 - imported once here, not again in every forked child
     from tqdm.auto import tqdm
 
     jobs = [_Job(path, Path(cache_dir), config) for path in paths]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -53,24 +54,61 @@ def load_model(name_or_path: str, device: str = "auto") -> Any:
     return model
 
 
+class FastTokenizer:
+    """The model's `tokenizer.json` through the `tokenizers` library: what chunking needs
+    (counting word pieces) without importing torch/transformers (seconds per process)."""
+
+    def __init__(self, path: Path):
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(path))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+
+    def __call__(self, texts: list[str], add_special_tokens: bool = True) -> dict[str, list]:
+        encoded = self.tokenizer.encode_batch(texts, add_special_tokens=add_special_tokens)
+        return {"input_ids": [e.ids for e in encoded]}
+
+    def num_special_tokens_to_add(self, pair: bool = False) -> int:
+        return len(self.tokenizer.encode("", add_special_tokens=True).ids)
+
+
+def _model_file(resolved: str, name: str) -> Path | None:
+    """A file of a local model folder, or of a Hub model (downloaded to the HF cache)."""
+    local = Path(resolved) / name
+    if local.is_file():
+        return local
+    if Path(resolved).is_dir():
+        return None
+    try:
+        from huggingface_hub import hf_hub_download
+
+        return Path(hf_hub_download(resolved, name))
+    except Exception:  # missing file, offline, unknown repo: the caller falls back or fails
+        return None
+
+
 @functools.lru_cache(maxsize=4)
 def load_tokenizer(name_or_path: str) -> tuple[Any, int]:
     """The model's own tokenizer and its max_seq_length (word pieces), without the weights."""
-    import json
-
-    from transformers import AutoTokenizer
-
     resolved = resolve_model(name_or_path)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(resolved)
-    except (OSError, ValueError) as error:
-        raise ModelNotFoundError(
-            f"cannot load the tokenizer of {name_or_path!r} ({type(error).__name__})"
-        ) from None
     max_len = 0
-    config_path = Path(resolved) / "sentence_bert_config.json"
-    if config_path.exists():
+    config_path = _model_file(resolved, "sentence_bert_config.json")
+    if config_path:
         max_len = int(json.loads(config_path.read_text()).get("max_seq_length") or 0)
+    tokenizer_path = _model_file(resolved, "tokenizer.json")
+    if tokenizer_path:
+        tokenizer: Any = FastTokenizer(tokenizer_path)
+    else:
+        from transformers import AutoTokenizer
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(resolved)
+        except (OSError, ValueError) as error:
+            raise ModelNotFoundError(
+                f"cannot load the tokenizer of {name_or_path!r} ({type(error).__name__}): not a "
+                "local model folder, and not a Hub model reachable from here"
+            ) from None
     if not max_len:
         max_len = min(int(getattr(tokenizer, "model_max_length", 512) or 512), 512)
     return tokenizer, max_len
