@@ -65,9 +65,12 @@ class FastTokenizer:
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
 
-    def __call__(self, texts: list[str], add_special_tokens: bool = True) -> dict[str, list]:
-        encoded = self.tokenizer.encode_batch(texts, add_special_tokens=add_special_tokens)
-        return {"input_ids": [e.ids for e in encoded]}
+    def __call__(self, texts: str | list[str], add_special_tokens: bool = True) -> dict[str, list]:
+        """Like a transformers tokenizer: one text gives one id list, a list gives a list."""
+        batch = [texts] if isinstance(texts, str) else texts
+        ids = [e.ids for e in self.tokenizer.encode_batch(batch,
+                                                         add_special_tokens=add_special_tokens)]
+        return {"input_ids": ids[0] if isinstance(texts, str) else ids}
 
     def num_special_tokens_to_add(self, pair: bool = False) -> int:
         return len(self.tokenizer.encode("", add_special_tokens=True).ids)
