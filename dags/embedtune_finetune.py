@@ -26,6 +26,7 @@ import importlib.util
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,12 @@ def _stage_dir(run: Manifest, stage: str) -> Path:
     from embedtune.pipeline import STAGE_DIRS
 
     return Path(run["run_dir"]) / STAGE_DIRS[stage]
+
+
+def _all(records: Sequence[Manifest]) -> list[Manifest]:
+    """The mapped tasks' results as a list. A slice is one XCom request; iterating the lazy
+    sequence instead ends on a "not found" that the task SDK logs as an ERROR line."""
+    return list(records[:])
 
 
 def _hf_token() -> str | None:
@@ -282,7 +289,7 @@ def embedtune_finetune() -> None:
     def assemble_ingest(run: Manifest, records: list[Manifest]) -> Manifest:
         from embedtune.ingest import assemble_ingest
 
-        return assemble_ingest(list(records), _stage_dir(run, "ingest"), _config(run),
+        return assemble_ingest(_all(records), _stage_dir(run, "ingest"), _config(run),
                                Path(run["cache_dir"]) / "ingest")
 
     @stage_task()
@@ -290,7 +297,7 @@ def embedtune_finetune() -> None:
         """Mark the PDFs just ingested (by content hash) as processed for the new-PDF trigger."""
         from embedtune.watch import save_state
 
-        files = {r["file"]: r["sha256"] for r in records if r.get("sha256")}
+        files = {r["file"]: r["sha256"] for r in _all(records) if r.get("sha256")}
         path = save_state(run["artifacts_root"], run["pdf_dir"], files, run_id=run["run_id"])
         return {"state": str(path), "files": len(files)}
 
