@@ -214,7 +214,8 @@ def chunk_pages(ingest_dir: str | Path, out_dir: str | Path, config: EmbedtuneCo
     with StageTimer() as timer:
         from tqdm.auto import tqdm
 
-        total = write_jsonl(out_dir / CHUNKS_FILE, tqdm(chunks(), desc="chunk", unit="chunk"))
+        progress = tqdm(chunks(), desc="chunk", unit="chunk", disable=None)  # None: TTY only
+        total = write_jsonl(out_dir / CHUNKS_FILE, progress)
     if total == 0:
         raise DataError("chunking produced no chunks: the ingested text is empty")
     manifest = {

@@ -74,6 +74,9 @@ class TrainConfig:
     device: str = "auto"
     #: Mixed precision on CUDA ("bf16", "fp16" or "no"); ignored on CPU.
     precision: str = "auto"
+    #: Recompute activations in the backward pass: ~30% slower, ~60% less memory (MNRL with
+    #: batch 32 x 256 word pieces needs ~6.5 GiB without it). "auto" = on CPU only.
+    gradient_checkpointing: str = "auto"
     #: Keep at most this many checkpoints for resuming an interrupted run.
     save_total_limit: int = 1
     checkpoint_steps: int = 200
@@ -153,6 +156,8 @@ class EmbedtuneConfig:
             (self.chunk.overlap_tokens >= 0, "chunk.overlap_tokens must be >= 0"),
             (self.chunk.max_tokens >= 0, "chunk.max_tokens must be >= 0"),
             (self.ingest.max_file_mb > 0, "ingest.max_file_mb must be > 0"),
+            (self.train.gradient_checkpointing in {"auto", "on", "off"},
+             "train.gradient_checkpointing must be auto, on or off"),
         ]
         for ok, message in checks:
             if not ok:

@@ -299,7 +299,7 @@ def ingest_files(paths: list[Path], cache_dir: str | Path, config: EmbedtuneConf
     waiting = [job for job in jobs if job.record is None]
     running: list[_Job] = []
     with tqdm(total=len(jobs), initial=len(jobs) - len(waiting), desc="ingest",
-              unit="pdf") as progress:
+              unit="pdf", disable=None) as progress:
         while waiting or running:
             while waiting and len(running) < workers:
                 job = waiting.pop(0)

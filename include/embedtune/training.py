@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -144,19 +145,31 @@ def build_trainer(model: Any, train_dataset: Any, out_dir: Path, config: Embedtu
         save_total_limit=settings.save_total_limit,
         logging_steps=max(1, min(10, total_steps // 20 or 1)),
         report_to="none",
-        disable_tqdm=False,
+        # Progress bars only on a terminal: in Airflow task logs every redraw is a log line
+        # (the loss is logged every few steps instead).
+        disable_tqdm=not sys.stderr.isatty(),
         **_precision_flags(device, settings.precision),
     )
+    checkpointing = settings.gradient_checkpointing == "on" or (
+        settings.gradient_checkpointing == "auto" and device == "cpu")
+    transformer = model[0].auto_model
+    if checkpointing and hasattr(transformer, "gradient_checkpointing_enable"):
+        transformer.gradient_checkpointing_enable(
+            gradient_checkpointing_kwargs={"use_reentrant": False})
     loss = MultipleNegativesRankingLoss(model)
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=train_dataset,
                                          loss=loss, callbacks=callbacks or [])
     trainer.embedtune_warmup_steps = warmup
+    trainer.embedtune_gradient_checkpointing = checkpointing
     return trainer
 
 
 def load_train_dataset(train_path: str | Path) -> Any:
+    import datasets
     from datasets import load_dataset
 
+    if not sys.stderr.isatty():
+        datasets.disable_progress_bars()
     dataset = load_dataset("json", data_files=str(train_path), split="train")
     return dataset.select_columns(["anchor", "positive"])
 
@@ -209,6 +222,7 @@ def train_model(pairs_dir: str | Path, out_dir: str | Path, config: EmbedtuneCon
         "batch_size": trainer.args.per_device_train_batch_size,
         "learning_rate": settings.learning_rate,
         "warmup_steps": trainer.embedtune_warmup_steps,
+        "gradient_checkpointing": trainer.embedtune_gradient_checkpointing,
         "max_steps": settings.max_steps,
         "seed": settings.seed,
         "resumed_from": str(resume) if resume else "",
