@@ -184,22 +184,28 @@ def card_facts(
 
 
 def measure_model(
-    model_dir: str | Path, device: str = "cpu", batch_size: int = 32
+    model: Any, device: str = "cpu", batch_size: int = 32
 ) -> dict[str, Any]:
-    """Size and speed of a saved SentenceTransformer, measured here (for "Why this base model")."""
+    """Size and speed of a SentenceTransformer (a loaded one, or a saved folder), measured here
+    (for "Why this base model")."""
     import torch
-    from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(model_dir), device=device)
+    if isinstance(model, (str, Path)):
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(model), device=device)
     get_dim = (
         getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
     )
+    was_training = model.training
+    model.eval()
     model.encode(
         _SPEED_SENTENCES[:batch_size], batch_size=batch_size
     )  # warm-up: first call is slow
     start = time.perf_counter()
     model.encode(_SPEED_SENTENCES, batch_size=batch_size)
     seconds = max(time.perf_counter() - start, 1e-9)
+    model.train(was_training)
     return {
         "parameters": int(sum(p.numel() for p in model.parameters())),
         "embedding_dim": int(get_dim() or 0),

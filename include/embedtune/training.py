@@ -26,7 +26,7 @@ from embedtune.artifacts import (
 )
 from embedtune.config import EmbedtuneConfig
 from embedtune.errors import DataError
-from embedtune.model_card import card_facts, embedtune_card_for
+from embedtune.model_card import card_facts, embedtune_card_for, measure_model
 from embedtune.models import pick_device, resolve_model
 
 log = logging.getLogger(__name__)
@@ -232,6 +232,8 @@ def train_model(pairs_dir: str | Path, out_dir: str | Path, config: EmbedtuneCon
         "max_seq_length": int(model.max_seq_length),
         "seconds": timer.seconds,
     }
+    # Measured once here, where the model is loaded anyway: the card's size/speed facts.
+    manifest["model_stats"] = measure_model(model, device=device)
     # Our card replaces the auto-generated one, which embeds sample rows of the training data
     # (raw PDF text); evaluation metrics are added to it when the model is published.
     embedtune_card_for(out_dir / MODEL_DIR,
