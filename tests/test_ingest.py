@@ -43,6 +43,11 @@ def test_repeated_headers_and_page_numbers_are_dropped() -> None:
     assert cleaned == [f"Section 4.{i} covers {topic}." for i, topic in enumerate(topics, 1)]
 
 
+def test_a_page_is_never_stripped_to_nothing() -> None:
+    pages = ["Header\nSame one-line notice on every page."] * 4
+    assert strip_headers_footers(pages, min_share=0.5) == pages
+
+
 def test_good_pdf_pages_with_provenance_and_no_header(tmp_path) -> None:
     pdf_dir = tmp_path / "pdfs"
     path = pdfs.text_pdf(pdf_dir / "policy.pdf", GOOD_PAGES, header="ACME Responsible AI Policy")

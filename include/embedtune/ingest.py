@@ -109,7 +109,9 @@ def strip_headers_footers(pages: list[str], min_share: float, edge_lines: int = 
                 if exact[line] >= threshold or (key is not None and numbered[key] >= threshold):
                     continue
             keep.append(line)
-        cleaned.append("\n".join(keep))
+        # A page made only of "repeated" lines (the same short text on every page) is content,
+        # not decoration: never strip a page down to nothing.
+        cleaned.append("\n".join(keep if keep else lines))
     return cleaned
 
 
