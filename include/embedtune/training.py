@@ -153,9 +153,13 @@ def build_trainer(model: Any, train_dataset: Any, out_dir: Path, config: Embedtu
     checkpointing = settings.gradient_checkpointing == "on" or (
         settings.gradient_checkpointing == "auto" and device == "cpu")
     transformer = model[0].auto_model
-    if checkpointing and hasattr(transformer, "gradient_checkpointing_enable"):
-        transformer.gradient_checkpointing_enable(
-            gradient_checkpointing_kwargs={"use_reentrant": False})
+    if checkpointing:
+        # transformers 5 renamed gradient_checkpointing_enable; use whichever this one has.
+        if hasattr(transformer, "activation_checkpointing_enable"):
+            transformer.activation_checkpointing_enable({"use_reentrant": False})
+        elif hasattr(transformer, "gradient_checkpointing_enable"):
+            transformer.gradient_checkpointing_enable(
+                gradient_checkpointing_kwargs={"use_reentrant": False})
     loss = MultipleNegativesRankingLoss(model)
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=train_dataset,
                                          loss=loss, callbacks=callbacks or [])
