@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "include"))
 
+from _common import replace_section  # noqa: E402 - bench/ is on sys.path for its scripts
+
 from embedtune.artifacts import read_json, read_jsonl, write_jsonl  # noqa: E402
 from embedtune.config import EmbedtuneConfig  # noqa: E402
 from embedtune.pipeline import run_pipeline  # noqa: E402
@@ -86,18 +88,6 @@ def format_table(rows: list[dict]) -> str:
                 f"({s['tuned_ndcg'] - s['base_ndcg']:+.3f}) | {s['base_mrr']:.3f} → "
                 f"{s['tuned_mrr']:.3f} ({s['tuned_mrr'] - s['base_mrr']:+.3f}) |")
     return "\n".join(lines)
-
-
-def replace_section(path: Path, marker: str, body: str) -> None:
-    """Replace the text between <!-- marker:start --> and <!-- marker:end --> in a doc."""
-    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{start}\n{body}\n{end}"
-    if start in text and end in text:
-        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
 
 
 def main() -> int:
