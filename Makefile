@@ -21,6 +21,7 @@ run: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/run_dag.py
 
 test: setup
+	$(BIN)/ruff check .
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 lint: setup

@@ -243,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         f"questions: {sum(kinds.values())} ({', '.join(f'{k}={kinds[k]}' for k in KINDS)})"
     )
     print(
-        f"distinct gold pages: {len(pages_used)} (range {min(pages_used, default=0)}-{max(pages_used, default=0)})"
+        f"distinct gold pages: {len(pages_used)} "
+        f"(range {min(pages_used, default=0)}-{max(pages_used, default=0)})"
     )
     for kind in KINDS:
         values = overlaps[kind]
@@ -255,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     specific = overlaps["specific"]
     if specific and sum(specific) / len(specific) >= args.max_specific_overlap:
         failures.append(
-            f"specific questions copy the page too closely (mean overlap >= {args.max_specific_overlap})"
+            "specific questions copy the page too closely "
+            f"(mean overlap >= {args.max_specific_overlap})"
         )
 
     if failures:
