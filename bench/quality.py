@@ -98,6 +98,8 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--learning-rate", type=float, default=None)
     parser.add_argument("--questions-per-chunk", type=int, default=None)
+    parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                        help="any other pipeline option (embedtune.config.FLAT_OPTIONS)")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -107,6 +109,7 @@ def main() -> int:
     overrides = {k: v for k, v in {"epochs": args.epochs, "learning_rate": args.learning_rate,
                                    "questions_per_chunk": args.questions_per_chunk}.items()
                  if v is not None}
+    overrides.update(dict(option.split("=", 1) for option in args.option))
     root = args.out or Path(tempfile.mkdtemp(prefix="embedtune-quality-"))
     question_sets = natural_question_sets(root / "questions")
     rows = [run_one(g, args.corpus, root, overrides, question_sets)

@@ -41,6 +41,7 @@ _OPTION_HELP = {
                        "keyphrase,sentence,summary); only those unlike the training "
                        "generator count for promotion",
     "questions_per_chunk": "questions generated per chunk (default 4)",
+    "eval_fraction": "share of chunks held out for evaluation, never trained on (default 0.2)",
     "max_tokens": "chunk length in the model's word pieces; 0 = the model's max_seq_length",
     "overlap_tokens": "word pieces shared by consecutive chunks (default 32)",
     "lexicon": "theme lexicon YAML (default: themes.yaml beside the PDFs, else resources/)",

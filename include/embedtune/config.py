@@ -201,6 +201,7 @@ FLAT_OPTIONS: dict[str, tuple[str, str]] = {
     "generator": ("pairs", "generator"),
     "eval_generators": ("pairs", "eval_generators"),
     "questions_per_chunk": ("pairs", "questions_per_chunk"),
+    "eval_fraction": ("pairs", "eval_fraction"),
     "max_tokens": ("chunk", "max_tokens"),
     "overlap_tokens": ("chunk", "overlap_tokens"),
     "lexicon": ("themes", "lexicon_path"),
