@@ -63,9 +63,11 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                            help=_OPTION_HELP.get(name, name))
 
 
-def _add_paths(parser: argparse.ArgumentParser, pdfs: bool) -> None:
+def _add_paths(parser: argparse.ArgumentParser, pdfs: bool, pdfs_required: bool = True) -> None:
     if pdfs:
-        parser.add_argument("--pdfs", type=Path, required=True, help="folder of *.pdf files")
+        parser.add_argument("--pdfs", type=Path, required=pdfs_required,
+                            help="folder of *.pdf files" if pdfs_required else
+                            "the PDF folder (its themes.yaml, if any, is the lexicon)")
     parser.add_argument("--out", type=Path, required=True,
                         help="artifacts root: runs/<run id>/, cache/, registry/ go here")
     parser.add_argument("--run-id", default=None,
@@ -88,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(run)
     for stage in STAGES:
         sub = commands.add_parser(stage, help=f"run only the {stage} stage of a run")
-        _add_paths(sub, pdfs=stage in {"ingest", "theme"})
+        _add_paths(sub, pdfs=stage in {"ingest", "theme"}, pdfs_required=stage == "ingest")
         if stage == "evaluate":
             sub.add_argument("--questions", action="append", default=[], metavar="NAME=PATH")
         _add_config_options(sub)
