@@ -90,3 +90,22 @@ def test_help_documents_every_option(tmp_path) -> None:
     for option in ("--pdfs", "--out", "--base-model", "--generator", "--epochs",
                    "--batch-size", "--learning-rate", "--max-steps", "--min-gain"):
         assert option in result.stdout
+
+
+def test_stage_subcommands_chain_through_manifests(tmp_path) -> None:
+    pdf_dir = tmp_path / "pdfs"
+    write_corpus(pdf_dir)
+    out = tmp_path / "artifacts"
+    options = ["--max-tokens", "64", "--overlap-tokens", "0"]
+    first = _cli("ingest", "--pdfs", str(pdf_dir), "--out", str(out), "--run-id", "staged",
+                 cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert json.loads(first.stdout)["files_ingested"] == 3
+    for stage in ("chunk", "theme", "pairs"):  # the latest run is picked up without --run-id
+        result = _cli(stage, "--out", str(out), *options, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+    pairs = json.loads((out / "runs/staged/pairs/manifest.json").read_text())
+    assert pairs["train_pairs"] > 0 and pairs["eval_questions"] > 0
+    assert Path(pairs["corpus_path"]) == out / "runs/staged/themes/chunks.jsonl"
+    missing = _cli("train", "--out", str(tmp_path / "empty"), cwd=tmp_path)
+    assert missing.returncode == 2 and "no runs in" in missing.stderr
