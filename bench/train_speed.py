@@ -7,7 +7,8 @@ Measures: optimizer throughput, samples (= steps × batch size) per second of `t
 - baseline (same run, same pairs file): a `SentenceTransformerTrainer` written out here with the
   plain sentence-transformers API: same model, same train.jsonl, same batch size,
   MultipleNegativesRankingLoss, the no-duplicates batch sampler, same max_steps, learning rate,
-  warmup and seed; no callbacks, no checkpoints; the model is saved at the end like a script would.
+  warmup and seed, activation checkpointing as the stage uses on CPU; no callbacks, no
+  checkpoints; the model is saved at the end like a script would.
 Pairs: the pipeline's ingest..pairs stages run once on the reference corpus (or --pairs-dir).
 Every measurement runs in a fresh interpreter; the sides alternate; median of --repeats.
 Ratio: embedtune samples/s ÷ baseline samples/s. Target: >= 0.95. Also: seconds per 1,000
@@ -76,6 +77,8 @@ def run_baseline(pairs_dir: Path, out: Path, config: EmbedtuneConfig) -> dict:
     dataset = load_dataset("json", data_files=train_path, split="train")
     dataset = dataset.select_columns(["anchor", "positive"])
     model = SentenceTransformer(resolve_model(settings.base_model), device="cpu")
+    # Same settings as the train stage: on CPU it recomputes activations to stay under 3 GiB.
+    model[0].auto_model.activation_checkpointing_enable({"use_reentrant": False})
     batch_size = min(settings.batch_size, len(dataset))
     args = SentenceTransformerTrainingArguments(
         output_dir=str(out / "checkpoints"),
