@@ -201,7 +201,7 @@ PARAMS: dict[str, Param] = {
                     description="Passes over the training pairs."),
     "batch_size": Param(32, type="integer", minimum=2, title="Batch size", section="Training",
                         description="Pairs per step; larger = more in-batch negatives."),
-    "learning_rate": Param(2e-5, type="number", exclusiveMinimum=0, title="Learning rate",
+    "learning_rate": Param(1e-4, type="number", exclusiveMinimum=0, title="Learning rate",
                            section="Training", description="Peak learning rate (AdamW)."),
     "max_steps": Param(0, type="integer", minimum=0, title="Max steps", section="Training",
                        description="Stop after this many optimizer steps; 0 = epochs decide."),

@@ -54,6 +54,6 @@ def test_unknown_section_or_key_in_a_file(tmp_path) -> None:
 
 def test_section_hash_changes_only_with_its_sections() -> None:
     config = EmbedtuneConfig()
-    other = config.with_overrides({"learning_rate": 1e-4})
+    other = config.with_overrides({"learning_rate": 3e-5})
     assert config.section_hash("ingest", "chunk") == other.section_hash("ingest", "chunk")
     assert config.section_hash("train") != other.section_hash("train")

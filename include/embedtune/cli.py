@@ -30,7 +30,7 @@ _OPTION_HELP = {
                   "packaged for offline use)",
     "epochs": "training epochs (default 3)",
     "batch_size": "training batch size; also the number of in-batch negatives (default 32)",
-    "learning_rate": "peak learning rate (default 2e-5)",
+    "learning_rate": "peak learning rate (default 1e-4)",
     "warmup_steps": "linear warmup steps, capped at 10%% of all steps (default 100)",
     "max_steps": "stop training after this many steps; 0 = epochs decide (default 0)",
     "seed": "random seed for training (default 42)",
@@ -41,7 +41,7 @@ _OPTION_HELP = {
                        "keyphrase,sentence,summary); only those unlike the training "
                        "generator count for promotion",
     "questions_per_chunk": "questions generated per chunk (default 4)",
-    "eval_fraction": "share of chunks held out for evaluation, never trained on (default 0.2)",
+    "eval_fraction": "share of chunks held out for evaluation, never trained on (default 0.1)",
     "max_tokens": "chunk length in the model's word pieces; 0 = the model's max_seq_length",
     "overlap_tokens": "word pieces shared by consecutive chunks (default 32)",
     "lexicon": "theme lexicon YAML (default: themes.yaml beside the PDFs, else resources/)",
