@@ -157,6 +157,9 @@ def card_facts(
     primary = evaluation.get("primary_set")
     if primary:  # the evaluation stage keeps metrics per question set: show the gate's set
         metrics = {model: (sets or {}).get(primary, {}) for model, sets in metrics.items()}
+    # Only retrieval metrics (name@k) belong in the tables and model-index, not set sizes.
+    metrics = {model: {name: value for name, value in (values or {}).items() if "@" in name}
+               for model, values in metrics.items()}
     stats = dict(train.get("model_stats") or evaluation.get("model_stats") or {})
     stats.update(model_stats or {})
     include_samples = bool(getattr(publish_cfg, "include_data_samples", False))
@@ -358,7 +361,8 @@ def render_card(facts: dict[str, Any]) -> str:
     run_id = facts.get("run_id") or "unknown"
 
     front = yaml.safe_dump(_front_matter(facts), sort_keys=False, allow_unicode=True)
-    out = [f"---\n{front}---\n", f"# {repo_id.split('/')[-1]}\n"]
+    title = facts.get("repo_id") or f"embedtune-{run_id}"  # not yet on the Hub: the run names it
+    out = [f"---\n{front}---\n", f"# {title.split('/')[-1]}\n"]
 
     # Summary
     summary = (
