@@ -251,6 +251,3 @@ def _data_facts(pairs_dir: Path, pairs_manifest: dict, chunks: int) -> dict:
             "generator": pairs_manifest.get("generator"),
             "eval_generators": pairs_manifest.get("eval_generators")}
 
-
-def load_metrics(eval_dir: str | Path) -> dict:
-    return read_json(Path(eval_dir) / "manifest.json")
