@@ -315,13 +315,14 @@ def embedtune_finetune() -> None:
 
         # pdf_dir: a themes.yaml lexicon beside the PDFs wins over the packaged one.
         return theme_chunks(chunks["dir"], _stage_dir(run, "theme"), _config(run),
-                            pdf_dir=run["pdf_dir"])
+                            pdf_dir=run["pdf_dir"], cache_dir=Path(run["cache_dir"]) / "themes")
 
     @stage_task()
     def synthesize_pairs(run: Manifest, themes: Manifest) -> Manifest:
         from embedtune.pairs import synthesize_pairs
 
-        return synthesize_pairs(themes["dir"], _stage_dir(run, "pairs"), _config(run))
+        return synthesize_pairs(themes["dir"], _stage_dir(run, "pairs"), _config(run),
+                                cache_dir=Path(run["cache_dir"]) / "pairs")
 
     # queue="gpu": the docker-compose GPU worker takes it; the default worker also serves it.
     @stage_task(queue="gpu")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +144,22 @@ def test_unknown_generator_is_a_config_error(tmp_path) -> None:
     config.pairs.generator = "llm-magic"
     with pytest.raises(ConfigError, match="unknown generator"):
         synthesize_pairs(tmp_path / "themes", tmp_path / "pairs", config)
+
+
+def test_theme_and_pairs_outputs_are_reused_for_the_same_inputs(tmp_path) -> None:
+    _, config = _themed_run(tmp_path, generator="keyphrase")
+    cache = tmp_path / "cache"
+    first_themes = theme_chunks(tmp_path / "chunks", tmp_path / "t1", config, cache_dir=cache)
+    second_themes = theme_chunks(tmp_path / "chunks", tmp_path / "t2", config, cache_dir=cache)
+    assert not first_themes["from_cache"] and second_themes["from_cache"]
+    assert Path(second_themes["chunks_path"]).read_text() == Path(
+        first_themes["chunks_path"]).read_text()
+    first = synthesize_pairs(tmp_path / "t1", tmp_path / "p1", config, cache_dir=cache)
+    second = synthesize_pairs(tmp_path / "t2", tmp_path / "p2", config, cache_dir=cache)
+    assert not first["from_cache"] and second["from_cache"]
+    assert second["train_pairs"] == first["train_pairs"]
+    assert Path(second["train_path"]).read_text() == Path(first["train_path"]).read_text()
+    assert Path(second["train_path"]).parent == tmp_path / "p2"
+    changed = config.with_overrides({"questions_per_chunk": 2})
+    third = synthesize_pairs(tmp_path / "t2", tmp_path / "p3", changed, cache_dir=cache)
+    assert not third["from_cache"]  # a changed pairs setting invalidates only the pairs

@@ -148,6 +148,32 @@ def file_lock(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+class OutputCache:
+    """A stage's whole output, reused when its inputs and settings are unchanged (same key)."""
+
+    STATS = "stats.json"
+
+    def __init__(self, cache_dir: str | Path | None, key: str):
+        self.folder = Path(cache_dir) / key if cache_dir else None
+
+    def restore(self, out_dir: str | Path, names: list[str]) -> dict[str, Any] | None:
+        """Copy the cached files into out_dir and return their stats; None on a miss."""
+        if self.folder is None or not (self.folder / self.STATS).exists():
+            return None
+        for name in names:
+            with atomic_path(Path(out_dir) / name) as tmp:
+                shutil.copyfile(self.folder / name, tmp)
+        return read_json(self.folder / self.STATS)
+
+    def store(self, out_dir: str | Path, names: list[str], stats: dict[str, Any]) -> None:
+        if self.folder is None:
+            return
+        with atomic_dir(self.folder) as tmp:
+            for name in names:
+                shutil.copyfile(Path(out_dir) / name, tmp / name)
+            (tmp / self.STATS).write_text(json.dumps(stats, default=str))
+
+
 class StageTimer:
     """Measures a stage's wall time for its manifest and the report."""
 

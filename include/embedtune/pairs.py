@@ -29,9 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from embedtune.artifacts import (
+    OutputCache,
     StageTimer,
     read_jsonl,
     read_manifest,
+    sha256_file,
+    sha256_text,
     stage_summary,
     write_jsonl,
     write_manifest,
@@ -375,48 +378,69 @@ def build_rows(chunks: list[dict], generator: PairGenerator, seed: int, limit: i
     return rows
 
 
-def synthesize_pairs(themes_dir: str | Path, out_dir: str | Path,
-                     config: EmbedtuneConfig) -> dict:
-    """Write train.jsonl (training generator, train chunks) and eval.jsonl (held-out chunks)."""
+def synthesize_pairs(themes_dir: str | Path, out_dir: str | Path, config: EmbedtuneConfig,
+                     cache_dir: str | Path | None = None) -> dict:
+    """Write train.jsonl (training generator, train chunks) and eval.jsonl (held-out chunks).
+    With a cache folder, the same themed chunks and pairs settings reuse the output."""
     themes_dir, out_dir = Path(themes_dir), Path(out_dir)
     theme_manifest = read_manifest(themes_dir)
-    settings = config.pairs
+    files = [TRAIN_FILE, EVAL_FILE]
+    cache = OutputCache(cache_dir, sha256_text(sha256_file(theme_manifest["chunks_path"]),
+                                               config.section_hash("pairs")))
     with StageTimer() as timer:
-        chunks = list(read_jsonl(theme_manifest["chunks_path"]))
-        if len(chunks) < 2:
-            raise DataError(f"need at least 2 chunks to split train/eval, got {len(chunks)}")
-        stats = CorpusStats.build(chunk["text"] for chunk in chunks)
-        held_out = split_chunks([c["chunk_id"] for c in chunks], settings.eval_fraction,
-                                settings.seed)
-        train_chunks = [c for c in chunks if c["chunk_id"] not in held_out]
-        eval_chunks = [c for c in chunks if c["chunk_id"] in held_out]
-        trainer = make_generator(settings.generator, stats)
-        train_rows = build_rows(train_chunks, trainer, settings.seed,
-                                settings.questions_per_chunk, set())
-        eval_rows: list[dict] = []
-        seen: set[str] = set()
-        eval_names = list(dict.fromkeys([*settings.eval_generators, settings.generator]))
-        for name in eval_names:
-            eval_rows += build_rows(eval_chunks, make_generator(name, stats), settings.seed + 1,
-                                    settings.questions_per_chunk, seen)
-        # The sentence generator's positive is a chunk minus a sentence; evaluation always
-        # retrieves whole chunks, so its eval rows point at the chunk itself.
-        text_of = {c["chunk_id"]: c["text"] for c in chunks}
-        for row in eval_rows:
-            row["positive"] = text_of[row["chunk_id"]]
-        if not train_rows:
-            raise DataError(f"generator {settings.generator!r} produced no training pairs")
-        write_jsonl(out_dir / TRAIN_FILE, train_rows)
-        write_jsonl(out_dir / EVAL_FILE, eval_rows)
-    cross = cross_generators(settings.generator, settings.eval_generators)
+        stats = cache.restore(out_dir, files)
+        from_cache = stats is not None
+        if stats is None:
+            stats = _write_pairs(theme_manifest["chunks_path"], out_dir, config)
+            cache.store(out_dir, files, stats)
     manifest = {
         "stage": STAGE,
         "train_path": str(out_dir / TRAIN_FILE),
         "eval_path": str(out_dir / EVAL_FILE),
         "corpus_path": theme_manifest["chunks_path"],
+        **stats,
+        "from_cache": from_cache,
+        "seconds": timer.seconds,
+    }
+    write_manifest(out_dir, manifest)
+    log.info("%d training pairs (%s) from %d chunks; %d held-out questions from %d chunks",
+             stats["train_pairs"], stats["generator"], stats["train_chunks"],
+             stats["eval_questions"], stats["eval_chunks"])
+    return stage_summary(out_dir, manifest)
+
+
+def _write_pairs(chunks_path: str | Path, out_dir: Path, config: EmbedtuneConfig) -> dict:
+    settings = config.pairs
+    chunks = list(read_jsonl(chunks_path))
+    if len(chunks) < 2:
+        raise DataError(f"need at least 2 chunks to split train/eval, got {len(chunks)}")
+    stats = CorpusStats.build(chunk["text"] for chunk in chunks)
+    held_out = split_chunks([c["chunk_id"] for c in chunks], settings.eval_fraction,
+                            settings.seed)
+    train_chunks = [c for c in chunks if c["chunk_id"] not in held_out]
+    eval_chunks = [c for c in chunks if c["chunk_id"] in held_out]
+    trainer = make_generator(settings.generator, stats)
+    train_rows = build_rows(train_chunks, trainer, settings.seed,
+                            settings.questions_per_chunk, set())
+    eval_rows: list[dict] = []
+    seen: set[str] = set()
+    eval_names = list(dict.fromkeys([*settings.eval_generators, settings.generator]))
+    for name in eval_names:
+        eval_rows += build_rows(eval_chunks, make_generator(name, stats), settings.seed + 1,
+                                settings.questions_per_chunk, seen)
+    # The sentence generator's positive is a chunk minus a sentence; evaluation always
+    # retrieves whole chunks, so its eval rows point at the chunk itself.
+    text_of = {c["chunk_id"]: c["text"] for c in chunks}
+    for row in eval_rows:
+        row["positive"] = text_of[row["chunk_id"]]
+    if not train_rows:
+        raise DataError(f"generator {settings.generator!r} produced no training pairs")
+    write_jsonl(out_dir / TRAIN_FILE, train_rows)
+    write_jsonl(out_dir / EVAL_FILE, eval_rows)
+    return {
         "generator": settings.generator,
         "eval_generators": eval_names,
-        "cross_generators": cross,
+        "cross_generators": cross_generators(settings.generator, settings.eval_generators),
         "train_pairs": len(train_rows),
         "eval_questions": len(eval_rows),
         "train_chunks": len(train_chunks),
@@ -425,10 +449,4 @@ def synthesize_pairs(themes_dir: str | Path, out_dir: str | Path,
         "eval_questions_per_generator": dict(Counter(r["generator"] for r in eval_rows)),
         "train_pairs_per_type": dict(Counter(r["question_type"] for r in train_rows)),
         "seed": settings.seed,
-        "seconds": timer.seconds,
     }
-    write_manifest(out_dir, manifest)
-    log.info("%d training pairs (%s) from %d chunks; %d held-out questions from %d chunks",
-             len(train_rows), settings.generator, len(train_chunks), len(eval_rows),
-             len(eval_chunks))
-    return stage_summary(out_dir, manifest)

@@ -84,9 +84,10 @@ def run_stage(stage: str, layout: RunLayout, config: EmbedtuneConfig,
                                     cache_dir=layout.cache_dir / "chunks")
     if stage == "theme":
         return themes.theme_chunks(layout.stage("chunk"), layout.stage("theme"), config,
-                                   pdf_dir=pdf_dir)
+                                   pdf_dir=pdf_dir, cache_dir=layout.cache_dir / "themes")
     if stage == "pairs":
-        return pairs.synthesize_pairs(layout.stage("theme"), layout.stage("pairs"), config)
+        return pairs.synthesize_pairs(layout.stage("theme"), layout.stage("pairs"), config,
+                                      cache_dir=layout.cache_dir / "pairs")
     if stage == "train":
         return training.train_model(layout.stage("pairs"), layout.stage("train"), config)
     if stage == "evaluate":

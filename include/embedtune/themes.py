@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from embedtune.artifacts import (
+    OutputCache,
     StageTimer,
     read_jsonl,
     read_manifest,
+    sha256_file,
+    sha256_text,
     stage_summary,
     write_jsonl,
     write_manifest,
@@ -84,17 +87,37 @@ def match_themes(text: str, patterns: dict[str, re.Pattern[str]]) -> dict[str, l
 
 
 def theme_chunks(chunks_dir: str | Path, out_dir: str | Path, config: EmbedtuneConfig,
-                 pdf_dir: str | Path | None = None) -> dict:
+                 pdf_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> dict:
+    """Theme every chunk. With a cache folder, the same chunks and lexicon reuse the output."""
     chunks_dir, out_dir = Path(chunks_dir), Path(out_dir)
     chunk_manifest = read_manifest(chunks_dir)
     lexicon_path = find_lexicon(config, pdf_dir)
-    patterns = compile_lexicon(load_lexicon(lexicon_path))
+    cache = OutputCache(cache_dir, sha256_text(sha256_file(chunk_manifest["chunks_path"]),
+                                               sha256_file(lexicon_path)))
+    with StageTimer() as timer:
+        stats = cache.restore(out_dir, [THEMED_FILE])
+        from_cache = stats is not None
+        if stats is None:
+            stats = _theme_file(chunk_manifest["chunks_path"], out_dir / THEMED_FILE,
+                                load_lexicon(lexicon_path))
+            cache.store(out_dir, [THEMED_FILE], stats)
+    manifest = {"stage": STAGE, "chunks_path": str(out_dir / THEMED_FILE),
+                "lexicon": str(lexicon_path), **stats, "from_cache": from_cache,
+                "seconds": timer.seconds}
+    write_manifest(out_dir, manifest)
+    log.info("themed %d chunks: %d without a theme; per theme %s", stats["chunks"],
+             stats["chunks_without_theme"], stats["chunks_per_theme"])
+    return stage_summary(out_dir, manifest)
+
+
+def _theme_file(chunks_path: str | Path, out_path: Path, lexicon: dict[str, list[str]]) -> dict:
+    patterns = compile_lexicon(lexicon)
     per_theme: Counter[str] = Counter()
     unthemed = 0
 
     def themed() -> Iterator[dict]:
         nonlocal unthemed
-        for chunk in read_jsonl(chunk_manifest["chunks_path"]):
+        for chunk in read_jsonl(chunks_path):
             hits = match_themes(chunk["text"], patterns)
             chunk["themes"] = sorted(hits)
             chunk["theme_keywords"] = hits
@@ -102,19 +125,7 @@ def theme_chunks(chunks_dir: str | Path, out_dir: str | Path, config: EmbedtuneC
             unthemed += not hits
             yield chunk
 
-    with StageTimer() as timer:
-        total = write_jsonl(out_dir / THEMED_FILE, themed())
-    manifest = {
-        "stage": STAGE,
-        "chunks_path": str(out_dir / THEMED_FILE),
-        "lexicon": str(lexicon_path),
-        "chunks": total,
-        "themes": len(patterns),
-        "chunks_per_theme": dict(sorted(per_theme.items())),
-        "chunks_without_theme": unthemed,
-        "seconds": timer.seconds,
-    }
-    write_manifest(out_dir, manifest)
-    log.info("themed %d chunks: %d without a theme; per theme %s", total, unthemed,
-             dict(per_theme.most_common()))
-    return stage_summary(out_dir, manifest)
+    total = write_jsonl(out_path, themed())
+    return {"chunks": total, "themes": len(patterns),
+            "chunks_per_theme": dict(sorted(per_theme.items())),
+            "chunks_without_theme": unthemed}
