@@ -6,6 +6,7 @@ chunk gets every theme whose keywords it contains (multi-label).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections import Counter
@@ -13,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from embedtune.artifacts import (
-    OutputCache,
     StageTimer,
     read_jsonl,
     read_manifest,
@@ -88,44 +88,55 @@ def match_themes(text: str, patterns: dict[str, re.Pattern[str]]) -> dict[str, l
 
 def theme_chunks(chunks_dir: str | Path, out_dir: str | Path, config: EmbedtuneConfig,
                  pdf_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> dict:
-    """Theme every chunk. With a cache folder, the same chunks and lexicon reuse the output."""
+    """Theme every chunk. With a cache folder, a document whose chunks and lexicon are unchanged
+    reuses its themed chunks, so adding one PDF themes only that PDF's chunks."""
     chunks_dir, out_dir = Path(chunks_dir), Path(out_dir)
     chunk_manifest = read_manifest(chunks_dir)
     lexicon_path = find_lexicon(config, pdf_dir)
-    cache = OutputCache(cache_dir, sha256_text(sha256_file(chunk_manifest["chunks_path"]),
-                                               sha256_file(lexicon_path)))
-    with StageTimer() as timer:
-        stats = cache.restore(out_dir, [THEMED_FILE])
-        from_cache = stats is not None
-        if stats is None:
-            stats = _theme_file(chunk_manifest["chunks_path"], out_dir / THEMED_FILE,
-                                load_lexicon(lexicon_path))
-            cache.store(out_dir, [THEMED_FILE], stats)
-    manifest = {"stage": STAGE, "chunks_path": str(out_dir / THEMED_FILE),
-                "lexicon": str(lexicon_path), **stats, "from_cache": from_cache,
-                "seconds": timer.seconds}
-    write_manifest(out_dir, manifest)
-    log.info("themed %d chunks: %d without a theme; per theme %s", stats["chunks"],
-             stats["chunks_without_theme"], stats["chunks_per_theme"])
-    return stage_summary(out_dir, manifest)
-
-
-def _theme_file(chunks_path: str | Path, out_path: Path, lexicon: dict[str, list[str]]) -> dict:
-    patterns = compile_lexicon(lexicon)
+    lexicon_key = sha256_file(lexicon_path)
+    patterns = compile_lexicon(load_lexicon(lexicon_path))
     per_theme: Counter[str] = Counter()
     unthemed = 0
+    reused = 0
 
-    def themed() -> Iterator[dict]:
-        nonlocal unthemed
-        for chunk in read_jsonl(chunks_path):
+    def themed_document(chunks: list[dict]) -> list[dict]:
+        nonlocal reused
+        key = sha256_text(lexicon_key, *(chunk["chunk_id"] for chunk in chunks))
+        cached = Path(cache_dir) / f"{key}.jsonl" if cache_dir else None
+        if cached and cached.exists():
+            reused += 1
+            return list(read_jsonl(cached))
+        for chunk in chunks:
             hits = match_themes(chunk["text"], patterns)
             chunk["themes"] = sorted(hits)
             chunk["theme_keywords"] = hits
-            per_theme.update(hits.keys())
-            unthemed += not hits
-            yield chunk
+        if cached:
+            write_jsonl(cached, chunks)
+        return chunks
 
-    total = write_jsonl(out_path, themed())
-    return {"chunks": total, "themes": len(patterns),
-            "chunks_per_theme": dict(sorted(per_theme.items())),
-            "chunks_without_theme": unthemed}
+    def themed() -> Iterator[dict]:
+        nonlocal unthemed
+        rows = read_jsonl(chunk_manifest["chunks_path"])
+        for _, chunks in itertools.groupby(rows, key=lambda chunk: chunk["file"]):
+            for chunk in themed_document(list(chunks)):
+                per_theme.update(chunk["themes"])
+                unthemed += not chunk["themes"]
+                yield chunk
+
+    with StageTimer() as timer:
+        total = write_jsonl(out_dir / THEMED_FILE, themed())
+    manifest = {
+        "stage": STAGE,
+        "chunks_path": str(out_dir / THEMED_FILE),
+        "lexicon": str(lexicon_path),
+        "chunks": total,
+        "themes": len(patterns),
+        "chunks_per_theme": dict(sorted(per_theme.items())),
+        "chunks_without_theme": unthemed,
+        "files_from_cache": reused,
+        "seconds": timer.seconds,
+    }
+    write_manifest(out_dir, manifest)
+    log.info("themed %d chunks: %d without a theme; per theme %s", total, unthemed,
+             dict(per_theme.most_common()))
+    return stage_summary(out_dir, manifest)
